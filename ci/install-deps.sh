@@ -8,6 +8,7 @@ packages=(
   clang libclang-rt-14-dev lld            # libFuzzer targets, guest image linking
   protobuf-compiler libprotobuf-dev       # protocol/monocell.proto
   catch2 libspdlog-dev libcli11-dev nlohmann-json3-dev liblz4-dev
+  qemu-system-x86 busybox-static cpio file binutils   # the nested-SVM KVM rig (ci/rig-kvm)
 )
 
 missing=()
