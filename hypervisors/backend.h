@@ -1,0 +1,64 @@
+// The one interface the orchestrator sees of a hypervisor: a started guest with a shared ring
+// region, a way to wake it, a way to learn that it woke us or ended, and a way to stop it.
+// KVM, Xen and the process backend implement it; nothing hypervisor-specific leaks past it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/ring/region.h"
+#include "protocol/ring/ring.h"
+
+namespace monocell {
+
+// Everything needed to start one guest; built by the CLI, consumed by a backend.
+struct GuestConfig {
+  std::string name;
+  std::string hypervisor;  // "kvm", "process", "xen"
+  std::string app;  // app name, as given
+  std::string image;  // resolved path of what the backend boots or executes
+  std::vector<std::string> argv;  // argv[0] is the app name
+  std::vector<std::string> env;  // KEY=VALUE
+  std::string cwd = "/";
+  uint64_t memory_mib = 64;
+  double timeout_s = 0;  // 0: none
+  uint32_t grace_ms = 10'000;  // between a stop signal and a kill
+  ring::RegionConfig rings;
+};
+
+// How a guest ended, as its backend saw it.
+struct GuestEnd {
+  enum class Kind {
+    kExited,  // the guest ended by itself; `code` holds its exit status
+    kSignaled,  // the guest process died of signal `signal` (process backend)
+    kFault,  // the guest faulted (CPU exception, triple fault, unhandled exit); see `report`
+    kCannotStart,  // the image could not be started; `code` is 126 or 127
+  };
+  Kind kind = Kind::kExited;
+  int code = 0;
+  int signal = 0;
+  std::string report;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // The host's mapping of the shared region and its private, trusted layout.
+  virtual void* region() const = 0;
+  virtual const ring::RegionLayout& layout() const = 0;
+  // Notifies the guest (it sleeps on rings the host produces into).
+  virtual ring::Notifier& guest_doorbell() = 0;
+  // Readable when the guest notified the host; consume_host_wakeup() clears it.
+  virtual int host_wakeup_fd() const = 0;
+  virtual void consume_host_wakeup() = 0;
+  // Readable once the guest has ended; then end() says how.
+  virtual int end_fd() const = 0;
+  virtual GuestEnd end() = 0;
+  // Stops the guest at once (no grace): the guest's end is then reported as usual.
+  virtual void kill() = 0;
+};
+
+}  // namespace monocell

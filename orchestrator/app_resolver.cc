@@ -1,0 +1,49 @@
+// Finds an app's executable or image by name.
+#include "orchestrator/app_resolver.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+namespace monocell {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Apps built for the process backend live in `apps/` beside the monocell binary.
+fs::path process_app_dir() {
+  if (const char* dir = std::getenv("MONOCELL_APP_DIR"); dir != nullptr && *dir != '\0') return dir;
+  std::error_code ec;
+  return fs::read_symlink("/proc/self/exe", ec).parent_path() / "apps";
+}
+
+fs::path image_dir() {
+  if (const char* dir = std::getenv("MONOCELL_IMAGE_DIR"); dir != nullptr && *dir != '\0') return dir;
+  return MONOCELL_DEFAULT_IMAGE_DIR;
+}
+
+}  // namespace
+
+std::optional<ResolvedApp> resolve_app(const std::string& hypervisor, const std::string& app, std::string* why) {
+  std::vector<fs::path> candidates;
+  if (app.find('/') != std::string::npos) {
+    candidates.push_back(app);
+  } else if (hypervisor == "process") {
+    candidates.push_back(process_app_dir() / app);
+  } else {
+    candidates.push_back(image_dir() / (app + ".elf"));
+    candidates.push_back(image_dir() / app);
+  }
+  std::string looked;
+  for (const fs::path& p : candidates) {
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return ResolvedApp{fs::absolute(p).string()};
+    looked += (looked.empty() ? "" : ", ") + p.string();
+  }
+  *why = "no app named \"" + app + "\" for the " + hypervisor + " hypervisor (looked for " + looked + ")";
+  return std::nullopt;
+}
+
+}  // namespace monocell

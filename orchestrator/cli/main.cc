@@ -1,0 +1,37 @@
+// monocell: the command line. Daemonless: `run` is the guest's monitor, in the foreground.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "orchestrator/cli/call_command.h"
+#include "orchestrator/cli/run_command.h"
+#include "orchestrator/exit_codes.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"monocell: every container in its own micro-VM"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  app.parse_complete_callback([&log_level] {
+    auto logger = spdlog::stderr_color_mt("monocell");
+    logger->set_pattern("monocell: %^%l%$: %v");
+    logger->set_level(spdlog::level::from_str(log_level));
+    spdlog::set_default_logger(logger);
+  });
+
+  int exit_code = 0;
+  monocell::cli::add_run_command(app, &exit_code);
+  monocell::cli::add_call_command(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : monocell::exit_code::kMonocellFailed;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return monocell::exit_code::kMonocellFailed;
+  }
+  return exit_code;
+}

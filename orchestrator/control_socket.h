@@ -1,0 +1,38 @@
+// The monitor's unix control socket, `<state dir>/control.sock`: clients (`monocell call`)
+// send Envelopes (Call, StatsRequest, Ping) and receive the guest's replies. On the wire each
+// Envelope is preceded by its length as a 32-bit little-endian integer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "protocol/monocell.pb.h"
+
+namespace monocell {
+
+inline constexpr uint32_t kMaxControlMessage = 1 << 20;
+
+// Listens on `path` (replacing a stale socket file); -1 with `error` on failure.
+int listen_control_socket(const std::string& path, std::string* error);
+// Connects to a guest's control socket; -1 with `error` on failure.
+int connect_control_socket(const std::string& path, std::string* error);
+
+// Blocking send and receive of one framed Envelope (for clients).
+bool send_envelope(int fd, const v1::Envelope& envelope, std::string* error);
+bool receive_envelope(int fd, v1::Envelope* envelope, std::string* error);
+
+// Reassembles framed Envelopes from a non-blocking socket (for the monitor).
+class EnvelopeFramer {
+ public:
+  enum class Result { kEnvelope, kNeedMore, kClosed, kMalformed };
+  // Reads what the socket has; call next() until it stops returning kEnvelope.
+  Result fill(int fd);
+  Result next(v1::Envelope* envelope);
+
+ private:
+  std::vector<uint8_t> buffer_;
+  size_t start_ = 0;
+};
+
+}  // namespace monocell

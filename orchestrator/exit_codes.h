@@ -1,0 +1,15 @@
+// The exit codes of `monocell run` (docker's convention, plus monocell's own). Documented in
+// the README; tests assert them.
+#pragma once
+
+namespace monocell::exit_code {
+
+// 0..124: the guest's own exit code, passed through.
+inline constexpr int kTimeout = 124;  // --timeout expired; the guest was killed
+inline constexpr int kMonocellFailed = 125;  // monocell itself failed (bad flags, no VM, ...)
+inline constexpr int kCannotRun = 126;  // the app exists but cannot run (bad image, failed handshake)
+inline constexpr int kNotFound = 127;  // no app by that name
+inline constexpr int kSignalBase = 128;  // 128 + N: the guest was ended by signal N (137 after a kill)
+inline constexpr int kGuestFault = 139;  // the guest faulted or broke the ring protocol (as SIGSEGV would show)
+
+}  // namespace monocell::exit_code

@@ -1,0 +1,103 @@
+// The monitor: one per guest, it owns the guest's Backend for the guest's whole life. It runs
+// the host side of the control protocol, streams the guest's stdout and stderr to its own,
+// forwards SIGINT/SIGTERM/SIGHUP to the guest as Signal messages (and kills the guest when
+// the grace period runs out), relays requests from the control socket, and turns the way
+// the guest ended into `monocell run`'s exit code. Everything the guest writes is checked:
+// a guest that breaks the protocol is stopped, never trusted.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hypervisors/backend.h"
+#include "orchestrator/control_socket.h"
+#include "orchestrator/state_dir.h"
+#include "protocol/envelope_ring.h"
+
+namespace monocell {
+
+struct MonitorOptions {
+  int stdout_fd = 1;
+  int stderr_fd = 2;
+  int control_listen_fd = -1;  // the control socket, or -1 for none
+  StateDir* state = nullptr;  // status updates, or null
+};
+
+class Monitor {
+ public:
+  Monitor(const GuestConfig& config, Backend& backend, MonitorOptions options);
+  ~Monitor();
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  // Runs until the guest has ended; returns the exit code for `monocell run`. Call it with
+  // SIGINT, SIGTERM and SIGHUP blocked (block_stop_signals), so they arrive here.
+  int run();
+
+  // Blocks the signals the monitor forwards; call before any thread starts.
+  static void block_stop_signals();
+
+ private:
+  enum class Phase { kAwaitHello, kAwaitReady, kRunning, kStopping, kEnded };
+  struct Client {
+    int fd;
+    EnvelopeFramer framer;
+  };
+  struct PendingRequest {
+    int client_fd;
+    uint64_t client_id;
+  };
+
+  bool attach_rings(std::string* error);
+  // Handles what the guest wrote; returns true if frames remain (more work without waiting).
+  bool service_rings();
+  bool drain_stdio(int budget);
+  bool drain_control(int budget);
+  void handle_guest_message(const v1::Envelope& message);
+  void send_to_guest(v1::Envelope message, uint64_t reply_to = 0);
+  void on_signal(int number);
+  void on_timer();
+  void accept_clients();
+  void service_client(size_t index);
+  void drop_client(size_t index);
+  void reply_to_client(int fd, uint64_t client_id, v1::Envelope reply);
+  int finish();
+
+  // Stops the guest now; `code` and `message` become the run's outcome.
+  void stop_guest(int code, const std::string& message);
+  void guest_broke_protocol(const std::string& what);
+  void arm_timer(uint64_t ms);
+  void set_phase(Phase phase);
+  void write_output(int fd, const uint8_t* data, uint32_t length);
+
+  const GuestConfig& config_;
+  Backend& backend_;
+  MonitorOptions options_;
+  Phase phase_ = Phase::kAwaitHello;
+  int signal_fd_ = -1;
+  int timer_fd_ = -1;
+  bool grace_timer_ = false;  // else the timer is the --timeout deadline
+
+  ring::RingProducer control_out_;
+  ring::RingConsumer control_in_;
+  ring::RingConsumer stdio_in_;
+  std::unique_ptr<protocol::EnvelopeWriter> writer_;
+  std::unique_ptr<protocol::EnvelopeReader> reader_;
+  std::vector<uint8_t> stdio_buffer_;
+  bool rings_usable_ = true;
+  bool stdout_open_ = true;
+  bool stderr_open_ = true;
+
+  uint64_t next_id_ = 1;
+  uint64_t start_id_ = 0;
+  std::optional<v1::Exit> exit_;  // the guest's Exit message
+  std::optional<int> outcome_;  // decided by the monitor (fault, timeout, kill)
+  std::vector<Client> clients_;
+  std::map<uint64_t, PendingRequest> pending_;
+};
+
+}  // namespace monocell

@@ -1,0 +1,36 @@
+// A running guest's state directory, `$MONOCELL_STATE_DIR/<name>/` (default /run/monocell):
+// the monitor's pid, the guest's config, its status, and the control socket. Created by the
+// monitor, removed when it ends.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hypervisors/backend.h"
+
+namespace monocell {
+
+std::string state_root();
+std::string state_dir_of(const std::string& name);
+std::string control_socket_of(const std::string& name);
+
+// A guest name is 1-63 of [A-Za-z0-9_.-], not starting with '.' or '-'.
+bool valid_guest_name(const std::string& name, std::string* why);
+
+class StateDir {
+ public:
+  // Claims `name`: fails if a live monitor already holds it.
+  static std::unique_ptr<StateDir> claim(const GuestConfig& config, std::string* error);
+  ~StateDir();
+  StateDir(const StateDir&) = delete;
+  StateDir& operator=(const StateDir&) = delete;
+
+  void set_status(const std::string& status);
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit StateDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+}  // namespace monocell

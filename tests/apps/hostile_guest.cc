@@ -1,0 +1,148 @@
+// A hostile guest for the process backend, written against the raw launch contract and ring
+// ABI rather than the runtime: it greets the host correctly, then misbehaves as argv[1] says
+// (the mode arrives in Start, as any app's argv does).
+//
+//   garbage      scribble random bytes over its control ring's data and indices
+//   oversize     publish a frame header longer than the region's max frame
+//   malformed    publish an Envelope frame whose bytes do not parse
+//   wrong-type   publish a stdio frame of a type that does not exist
+//   segv         dereference null
+//   deaf         ignore everything the host sends (a stop signal included)
+//
+// Built a second time with HOSTILE_OLD_VERSION defined, it says Hello with a protocol range
+// the host does not speak (the mode cannot come from Start: the host refuses before Start).
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "hypervisors/process/process_abi.h"
+#include "protocol/envelope_ring.h"
+#include "protocol/ring/eventfd_notifier.h"
+
+using namespace monocell;
+
+namespace {
+
+struct Guest {
+  uint8_t* base;
+  ring::RegionLayout layout;
+  ring::EventFdNotifier wake_host{process_abi::kWakeHostFd};
+  ring::EventFdNotifier wake_me{process_abi::kWakeGuestFd};
+  ring::RingProducer out;
+  ring::RingConsumer in;
+  ring::RingProducer stdio;
+};
+
+void send(Guest& g, v1::Envelope e) {
+  static uint64_t id = 1;
+  e.set_id(id++);
+  protocol::EnvelopeWriter(g.out).send(e);
+}
+
+v1::Envelope receive(Guest& g) {
+  protocol::EnvelopeReader reader(g.in);
+  for (;;) {
+    v1::Envelope e;
+    const auto s = reader.read(&e);
+    if (s.ok()) {
+      reader.release();
+      return e;
+    }
+    if (!s.is_violation() && g.in.prepare_wait()) {
+      g.wake_me.wait(1000);
+      g.in.finish_wait();
+    }
+    if (s.is_violation()) _exit(3);
+  }
+}
+
+// A real null dereference (UBSan, in sanitized builds, must not turn it into a report).
+__attribute__((no_sanitize("undefined"))) int dereference_null() {
+  volatile int* null = nullptr;
+  return *null;
+}
+
+[[noreturn]] void hang() {
+  for (;;) pause();
+}
+
+}  // namespace
+
+// Under ASan builds: let a fault kill this process as it would kill a real guest, rather than
+// ASan turning it into a report and exit code 1.
+extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
+
+int main() {
+  const char* size_text = std::getenv(process_abi::kEnvRegionSize);
+  if (size_text == nullptr) return 2;
+  const uint64_t size = std::strtoull(size_text, nullptr, 10);
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, process_abi::kRegionFd, 0);
+  if (p == MAP_FAILED) return 2;
+  Guest g;
+  g.base = static_cast<uint8_t*>(p);
+  g.layout = ring::validate_region(p, size).value();
+  g.out = ring::RingProducer::attach(p, *g.layout.find(ring::RingId::kControlToHost), &g.wake_host).value();
+  g.in = ring::RingConsumer::attach(p, *g.layout.find(ring::RingId::kControlToGuest), &g.wake_host).value();
+  g.stdio = ring::RingProducer::attach(p, *g.layout.find(ring::RingId::kStdioToHost), &g.wake_host).value();
+
+  v1::Envelope hello;
+  hello.mutable_hello()->mutable_protocol()->set_min(1);
+  hello.mutable_hello()->mutable_protocol()->set_max(1);
+  hello.mutable_hello()->mutable_guest()->set_app_name("hostile");
+#ifdef HOSTILE_OLD_VERSION
+  hello.mutable_hello()->mutable_protocol()->set_min(7);
+  hello.mutable_hello()->mutable_protocol()->set_max(9);
+#endif
+  send(g, hello);
+  std::string mode;
+  for (;;) {
+    const v1::Envelope e = receive(g);
+    if (e.has_error()) return 4;  // refused, as expected for old-version
+    if (e.has_start()) {
+      if (e.start().argv_size() > 1) mode = e.start().argv(1);
+      break;
+    }
+  }
+  v1::Envelope ready;
+  ready.mutable_ready();
+  send(g, ready);
+  const ring::RingLayout& control = *g.layout.find(ring::RingId::kControlToHost);
+
+  if (mode == "garbage") {
+    uint64_t x = 88172645463325252ull;
+    for (uint32_t i = 0; i < control.data_size; i += 8) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      std::memcpy(g.base + control.data_offset + i, &x, 8);
+    }
+    uint32_t* producer = reinterpret_cast<uint32_t*>(g.base + control.indices_offset);
+    __atomic_store_n(producer, 0x7FFFFFF8u, __ATOMIC_RELEASE);
+    g.wake_host.notify();
+    hang();
+  }
+  if (mode == "oversize") {
+    const ring::FrameHeader h{g.layout.max_frame + 1, 1};
+    uint32_t* producer = reinterpret_cast<uint32_t*>(g.base + control.indices_offset);
+    const uint32_t at = __atomic_load_n(producer, __ATOMIC_RELAXED);
+    std::memcpy(g.base + control.data_offset + (at & (control.data_size - 1)), &h, sizeof h);
+    __atomic_store_n(producer, at + 16, __ATOMIC_RELEASE);
+    g.wake_host.notify();
+    hang();
+  }
+  if (mode == "malformed") {
+    const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    g.out.send(static_cast<uint32_t>(ring::FrameType::kEnvelope), junk, sizeof junk);
+    hang();
+  }
+  if (mode == "wrong-type") {
+    g.stdio.send(77, "x", 1);
+    hang();
+  }
+  if (mode == "segv") return dereference_null();
+  if (mode == "deaf") hang();
+  return 5;
+}

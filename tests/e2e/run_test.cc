@@ -1,0 +1,320 @@
+// End-to-end tests of `monocell run` and `monocell call`: the real CLI, monitor, backend,
+// runtime and apps, as a user runs them. Each test runs on every hypervisor in hypervisors().
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "orchestrator/control_socket.h"
+#include "tests/support/command.h"
+
+using monocell::testing::Command;
+using monocell::testing::CommandResult;
+using monocell::testing::TempDir;
+namespace v1 = monocell::v1;
+
+namespace {
+
+std::vector<std::string> hypervisors() { return {"process"}; }
+
+// A CLI environment of its own: state directory under a fresh temp dir.
+struct Cli {
+  TempDir state;
+  std::vector<std::string> env() const { return {"MONOCELL_STATE_DIR=" + state.path()}; }
+
+  CommandResult run(const std::string& hypervisor, std::vector<std::string> args, int timeout_ms = 60'000) const {
+    std::vector<std::string> argv = {MONOCELL_BIN, "run", "--hypervisor", hypervisor};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return monocell::testing::run_command(argv, env(), timeout_ms);
+  }
+  std::unique_ptr<Command> start(const std::string& hypervisor, std::vector<std::string> args) const {
+    std::vector<std::string> argv = {MONOCELL_BIN, "run", "--hypervisor", hypervisor};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<Command>(argv, env());
+  }
+  std::string status_of(const std::string& name) const {
+    std::ifstream in(state.path() + "/" + name + "/status");
+    std::string s;
+    in >> s;
+    return s;
+  }
+  // Waits until the named guest's monitor says it runs.
+  bool wait_running(const std::string& name) const {
+    for (int i = 0; i < 1000; ++i) {
+      if (status_of(name) == "running") return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  std::string socket_of(const std::string& name) const { return state.path() + "/" + name + "/control.sock"; }
+};
+
+// A control-socket client, as `monocell call` is one.
+class Client {
+ public:
+  explicit Client(const std::string& socket) {
+    std::string error;
+    fd_ = monocell::connect_control_socket(socket, &error);
+    if (fd_ < 0) FAIL("connect " << socket << ": " << error);
+  }
+  ~Client() { close(fd_); }
+  v1::Envelope request(v1::Envelope e) {
+    e.set_id(++id_);
+    std::string error;
+    REQUIRE(monocell::send_envelope(fd_, e, &error));
+    v1::Envelope reply;
+    REQUIRE(monocell::receive_envelope(fd_, &reply, &error));
+    REQUIRE(reply.reply_to() == id_);
+    return reply;
+  }
+
+ private:
+  int fd_ = -1;
+  uint64_t id_ = 0;
+};
+
+// CPU time of all threads of a process (vCPU threads included), in nanoseconds, from
+// /proc/<pid>/task/<tid>/schedstat.
+uint64_t cpu_ns(pid_t pid) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    uint64_t ns = 0;
+    if (in >> ns) total += ns;
+  }
+  return total;
+}
+
+pid_t child_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  pid_t child = -1;
+  in >> child;
+  return child;
+}
+
+}  // namespace
+
+TEST_CASE("run passes the guest's exit code through: 0, 1 and 42") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    for (const int code : {0, 1, 42}) {
+      INFO(hv << " hello " << code);
+      const CommandResult r = cli.run(hv, {"hello", std::to_string(code)});
+      CHECK(r.exit_code == code);
+      CHECK(r.out.find("Hello from monocell! This line was printed inside the guest.") != std::string::npos);
+      CHECK(r.out.find("argv (2): hello " + std::to_string(code)) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a guest fault ends the run with the documented code and a report") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    const CommandResult r = cli.run(hv, {HOSTILE_GUEST, "segv"});
+    CHECK(r.exit_code == 139);
+    CHECK(r.err.find("SIGSEGV") != std::string::npos);
+  }
+}
+
+TEST_CASE("stdout and stderr arrive complete and in order, 10 MiB in one burst included") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    const CommandResult r = cli.run(hv, {STDIO_BURST_APP, "10"});
+    REQUIRE(r.exit_code == 0);
+    std::string expected_out;
+    std::string expected_err;
+    for (int i = 0; i < 1000; ++i) {
+      expected_out += "out " + std::to_string(i) + "\n";
+      expected_err += "err " + std::to_string(i) + "\n";
+    }
+    const size_t burst = size_t{10} << 20;
+    std::string block(burst, '\0');
+    for (size_t i = 0; i < burst; ++i) block[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+    expected_out += block + "\nout end\n";
+    expected_err += "err end\n";
+    CHECK(r.out.size() == expected_out.size());
+    CHECK(r.out == expected_out);
+    CHECK(r.err == expected_err);
+  }
+}
+
+TEST_CASE("a guest that breaks the ring protocol is stopped while other guests carry on") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto bystander = cli.start(hv, {"--name", "bystander", "echo"});
+    REQUIRE(cli.wait_running("bystander"));
+
+    for (const char* mode : {"garbage", "oversize", "malformed", "wrong-type"}) {
+      INFO(hv << " " << mode);
+      const CommandResult r = cli.run(hv, {HOSTILE_GUEST, mode}, 30'000);
+      CHECK(r.exit_code == 139);
+      CHECK(r.err.find("broke the ring protocol") != std::string::npos);
+    }
+
+    Client client(cli.socket_of("bystander"));
+    v1::Envelope call;
+    call.mutable_call()->set_method("echo");
+    call.mutable_call()->set_payload("still here");
+    CHECK(client.request(call).call_reply().payload() == "still here");
+    bystander->signal(SIGTERM);
+    CHECK(bystander->wait().exit_code == 128 + SIGTERM);
+  }
+}
+
+TEST_CASE("a guest speaking another protocol version is refused") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    const CommandResult r = cli.run(hv, {HOSTILE_OLD_VERSION_GUEST});
+    CHECK(r.exit_code == 126);
+    CHECK(r.err.find("the guest speaks protocol 7..9") != std::string::npos);
+  }
+}
+
+TEST_CASE("Call, Ping and StatsRequest round-trip to a running guest") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "rt", "echo"});
+    REQUIRE(cli.wait_running("rt"));
+    Client client(cli.socket_of("rt"));
+
+    v1::Envelope call;
+    call.mutable_call()->set_method("echo");
+    call.mutable_call()->set_payload(std::string("\0binary\xff", 8));
+    const v1::Envelope reply = client.request(call);
+    CHECK(reply.call_reply().status() == v1::CALL_STATUS_OK);
+    CHECK(reply.call_reply().payload() == std::string("\0binary\xff", 8));
+
+    v1::Envelope unknown;
+    unknown.mutable_call()->set_method("nope");
+    CHECK(client.request(unknown).call_reply().status() == v1::CALL_STATUS_UNKNOWN_METHOD);
+
+    v1::Envelope ping;
+    ping.mutable_ping()->set_nonce(0xC0FFEE);
+    CHECK(client.request(ping).pong().nonce() == 0xC0FFEE);
+
+    v1::Envelope stats_request;
+    stats_request.mutable_stats_request();
+    const v1::Stats stats = client.request(stats_request).stats();
+    CHECK(stats.uptime_ns() > 0);
+    CHECK(stats.memory().used_bytes() > 0);
+    REQUIRE(stats.rings_size() >= 2);
+    CHECK(stats.rings(0).frames() >= 3);  // Hello, Ready and the replies so far
+
+    guest->signal(SIGTERM);
+    CHECK(guest->wait().exit_code == 128 + SIGTERM);
+  }
+}
+
+TEST_CASE("10,000 Calls return the right payloads") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "many", "echo"});
+    REQUIRE(cli.wait_running("many"));
+    Client client(cli.socket_of("many"));
+    int right = 0;
+    for (int i = 0; i < 10'000; ++i) {
+      v1::Envelope call;
+      call.mutable_call()->set_method("echo");
+      call.mutable_call()->set_payload("payload-" + std::to_string(i) + std::string(static_cast<size_t>(i % 300), 'x'));
+      const v1::Envelope reply = client.request(call);
+      if (reply.call_reply().payload() == call.call().payload()) ++right;
+    }
+    CHECK(right == 10'000);
+    guest->signal(SIGTERM);
+    guest->wait();
+  }
+}
+
+TEST_CASE("monocell call prints the reply and fails clearly for unknown guests and methods") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "callee", "echo"});
+    REQUIRE(cli.wait_running("callee"));
+    const CommandResult ok = monocell::testing::run_command({MONOCELL_BIN, "call", "callee", "echo", "hi"}, cli.env());
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out == "hi");
+    const CommandResult no_method =
+        monocell::testing::run_command({MONOCELL_BIN, "call", "callee", "nope", "hi"}, cli.env());
+    CHECK(no_method.exit_code == 1);
+    CHECK(no_method.err.find("UNKNOWN_METHOD") != std::string::npos);
+    const CommandResult no_guest =
+        monocell::testing::run_command({MONOCELL_BIN, "call", "ghost", "echo", "hi"}, cli.env());
+    CHECK(no_guest.exit_code == 1);
+    CHECK(no_guest.err.find("no running guest named \"ghost\"") != std::string::npos);
+    guest->signal(SIGTERM);
+    guest->wait();
+  }
+}
+
+TEST_CASE("SIGTERM stops the guest gracefully and run exits with the guest's code") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "term", "echo"});
+    REQUIRE(cli.wait_running("term"));
+    guest->signal(SIGTERM);
+    const CommandResult r = guest->wait();
+    CHECK(r.exit_code == 128 + SIGTERM);  // echo returns what serve() says for SIGTERM
+    CHECK(r.out.find("echo: stopping (code 143)") != std::string::npos);  // it ran its own shutdown
+    CHECK(r.err.find("forwarded SIGTERM") != std::string::npos);
+  }
+}
+
+TEST_CASE("a guest that ignores SIGTERM is killed after the grace period") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "deaf", "--grace-period", "0.3", HOSTILE_GUEST, "deaf"});
+    REQUIRE(cli.wait_running("deaf"));
+    guest->signal(SIGTERM);
+    const CommandResult r = guest->wait(10'000);
+    CHECK(r.exit_code == 128 + SIGKILL);
+    CHECK(r.err.find("did not stop within its 300 ms grace period") != std::string::npos);
+  }
+}
+
+TEST_CASE("a guest running past its --timeout is killed") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    const CommandResult r = cli.run(hv, {"--timeout", "0.5", "echo"}, 10'000);
+    CHECK(r.exit_code == 124);
+    CHECK(r.err.find("timeout") != std::string::npos);
+  }
+}
+
+TEST_CASE("an idle guest costs the host almost no CPU") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "idle", "echo"});
+    REQUIRE(cli.wait_running("idle"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let start-up settle
+    const pid_t monitor = guest->pid();
+    const pid_t child = child_of(monitor);  // the guest process (process backend), or none
+    REQUIRE(cpu_ns(monitor) > 0);  // the measurement sees the monitor's start-up work
+    const uint64_t before = cpu_ns(monitor) + (child > 0 ? cpu_ns(child) : 0);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const uint64_t after = cpu_ns(monitor) + (child > 0 ? cpu_ns(child) : 0);
+    const double share = static_cast<double>(after - before) / 2e9;
+    INFO("idle guest used " << share * 100 << "% of one core");
+    CHECK(share < 0.02);
+    guest->signal(SIGTERM);
+    guest->wait();
+  }
+}
+
+TEST_CASE("usage errors and missing apps get docker's exit codes") {
+  Cli cli;
+  CHECK(monocell::testing::run_command({MONOCELL_BIN, "run", "--hypervisor", "process", "no-such-app"}, cli.env())
+            .exit_code == 127);
+  const CommandResult bad_flag = monocell::testing::run_command({MONOCELL_BIN, "run", "--bogus", "hello"}, cli.env());
+  CHECK(bad_flag.exit_code == 125);
+  CHECK(monocell::testing::run_command({MONOCELL_BIN, "run", "--hypervisor", "process", "--name", "bad/name", "hello"},
+                                       cli.env())
+            .exit_code == 125);
+  CHECK(monocell::testing::run_command({MONOCELL_BIN, "run", "--hypervisor", "process", NOT_AN_APP}, cli.env())
+            .exit_code == 126);
+}
