@@ -65,6 +65,7 @@ fuzz: build-fuzz
 
 bench: build
 	@$(BIN)/monocell-bench-ring
+	@$(BIN)/monocell-bench-e2e --hypervisor process
 
 clean:
 	rm -rf $(BUILD)

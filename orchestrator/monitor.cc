@@ -19,7 +19,6 @@
 namespace monocell {
 namespace {
 
-constexpr uint32_t kProtocolVersion = 1;
 // Frames handled per ring before the loop looks at its other inputs again, so a flooding
 // guest cannot starve signals, timers or clients.
 constexpr int kRingBudget = 256;
@@ -59,28 +58,6 @@ Monitor::~Monitor() {
   if (timer_fd_ >= 0) close(timer_fd_);
 }
 
-bool Monitor::attach_rings(std::string* error) {
-  // The host's own layout: never re-read from memory the guest can write.
-  const ring::RegionLayout& layout = backend_.layout();
-  void* base = backend_.region();
-  auto out = ring::RingProducer::attach(base, *layout.find(ring::RingId::kControlToGuest), &backend_.guest_doorbell());
-  auto in = ring::RingConsumer::attach(base, *layout.find(ring::RingId::kControlToHost), &backend_.guest_doorbell());
-  auto stdio = ring::RingConsumer::attach(base, *layout.find(ring::RingId::kStdioToHost), &backend_.guest_doorbell());
-  for (const ring::Status* s : {&out.status(), &in.status(), &stdio.status()}) {
-    if (!s->ok()) {
-      *error = "attaching the guest's rings: " + protocol::describe(*s);
-      return false;
-    }
-  }
-  control_out_ = out.value();
-  control_in_ = in.value();
-  stdio_in_ = stdio.value();
-  writer_ = std::make_unique<protocol::EnvelopeWriter>(control_out_);
-  reader_ = std::make_unique<protocol::EnvelopeReader>(control_in_);
-  stdio_buffer_.resize(layout.max_frame);
-  return true;
-}
-
 int Monitor::run() {
   std::string error;
   if (signal_fd_ < 0 || timer_fd_ < 0) {
@@ -89,7 +66,8 @@ int Monitor::run() {
     backend_.end();
     return exit_code::kMonocellFailed;
   }
-  if (!attach_rings(&error)) {
+  channel_ = GuestChannel::attach(backend_, &error);
+  if (!channel_) {
     spdlog::error("{}", error);
     backend_.kill();
     backend_.end();
@@ -100,13 +78,7 @@ int Monitor::run() {
   for (;;) {
     const bool more = rings_usable_ && service_rings();
     // Sleep only if both rings agree they are empty after arming their waiting flags.
-    bool control_armed = false;
-    bool stdio_armed = false;
-    if (!more && rings_usable_) {
-      control_armed = control_in_.prepare_wait();
-      stdio_armed = control_armed && stdio_in_.prepare_wait();
-    }
-    const bool idle = !rings_usable_ || (control_armed && stdio_armed);
+    const bool idle = !rings_usable_ || (!more && channel_->prepare_sleep());
 
     std::vector<pollfd> fds = {{backend_.host_wakeup_fd(), POLLIN, 0},
                                {backend_.end_fd(), POLLIN, 0},
@@ -115,8 +87,7 @@ int Monitor::run() {
                                {options_.control_listen_fd, POLLIN, 0}};
     for (const Client& c : clients_) fds.push_back({c.fd, POLLIN, 0});
     const int n = ::poll(fds.data(), fds.size(), idle ? -1 : 0);
-    if (control_armed) control_in_.finish_wait();
-    if (stdio_armed) stdio_in_.finish_wait();
+    if (rings_usable_) channel_->finish_sleep();
     if (n < 0 && errno != EINTR) {
       spdlog::error("monitor: poll: {}", std::strerror(errno));
       stop_guest(exit_code::kMonocellFailed, "the monitor failed");
@@ -147,44 +118,44 @@ bool Monitor::service_rings() {
 
 bool Monitor::drain_stdio(int budget) {
   for (int i = 0; i < budget; ++i) {
-    const auto frame = stdio_in_.read(stdio_buffer_.data(), static_cast<uint32_t>(stdio_buffer_.size()));
-    if (!frame.ok()) {
-      stdio_in_.release();
-      if (frame.status().code == ring::Errc::kEmpty) return false;
-      guest_broke_protocol("stdio ring: " + protocol::describe(frame.status()));
+    GuestChannel::Output output;
+    const ring::Status s = channel_->read_output(&output);
+    if (!s.ok()) {
+      channel_->release();
+      if (s.code != ring::Errc::kEmpty) guest_broke_protocol("stdio ring: " + protocol::describe(s));
       return false;
     }
-    if (frame->type == static_cast<uint32_t>(ring::FrameType::kStdout)) {
-      if (stdout_open_) write_output(options_.stdout_fd, stdio_buffer_.data(), frame->length);
-    } else if (frame->type == static_cast<uint32_t>(ring::FrameType::kStderr)) {
-      if (stderr_open_) write_output(options_.stderr_fd, stdio_buffer_.data(), frame->length);
+    if (output.type == static_cast<uint32_t>(ring::FrameType::kStdout)) {
+      if (stdout_open_) write_output(options_.stdout_fd, output.data, output.length);
+    } else if (output.type == static_cast<uint32_t>(ring::FrameType::kStderr)) {
+      if (stderr_open_) write_output(options_.stderr_fd, output.data, output.length);
     } else {
-      stdio_in_.release();
-      guest_broke_protocol("stdio ring: frame of unknown type " + std::to_string(frame->type));
+      channel_->release();
+      guest_broke_protocol("stdio ring: frame of unknown type " + std::to_string(output.type));
       return false;
     }
   }
-  stdio_in_.release();
+  channel_->release();
   return true;
 }
 
 bool Monitor::drain_control(int budget) {
   for (int i = 0; i < budget && rings_usable_; ++i) {
     v1::Envelope message;
-    const auto s = reader_->read(&message);
+    const auto s = channel_->receive(&message);
     if (s.code == protocol::EnvelopeStatus::Code::kEmpty) {
-      reader_->release();
+      channel_->release();
       return false;
     }
     if (!s.ok()) {
-      reader_->release();
+      channel_->release();
       guest_broke_protocol("control ring: " + s.message());
       return false;
     }
     spdlog::debug("guest {} -> host: {}", config_.name, protocol::describe(message));
     handle_guest_message(message);
   }
-  reader_->release();
+  channel_->release();
   return rings_usable_;
 }
 
@@ -192,29 +163,19 @@ void Monitor::handle_guest_message(const v1::Envelope& message) {
   switch (message.body_case()) {
     case v1::Envelope::kHello: {
       if (phase_ != Phase::kAwaitHello) return guest_broke_protocol("a second Hello");
-      const auto& range = message.hello().protocol();
-      if (range.min() > kProtocolVersion || range.max() < kProtocolVersion) {
+      v1::Envelope welcome;
+      v1::Envelope start;
+      std::string why;
+      if (!answer_hello(message.hello(), config_, &welcome, &start, &why)) {
         v1::Envelope refusal;
         refusal.mutable_error()->set_code(v1::ERROR_CODE_VERSION_MISMATCH);
-        refusal.mutable_error()->set_message("host speaks protocol " + std::to_string(kProtocolVersion));
+        refusal.mutable_error()->set_message(why);
         send_to_guest(refusal, message.id());
-        return stop_guest(exit_code::kCannotRun, "the guest speaks protocol " + std::to_string(range.min()) + ".." +
-                                                     std::to_string(range.max()) + ", the host " +
-                                                     std::to_string(kProtocolVersion));
+        return stop_guest(exit_code::kCannotRun, why);
       }
-      v1::Envelope welcome;
-      welcome.mutable_welcome()->set_protocol_version(kProtocolVersion);
-      for (const auto& f : message.hello().features()) {
-        if (f == "stdio" || f == "calls" || f == "signals" || f == "stats") welcome.mutable_welcome()->add_features(f);
-      }
-      welcome.mutable_welcome()->set_guest_name(config_.name);
       send_to_guest(welcome, message.id());
-      v1::Envelope start;
-      for (const auto& a : config_.argv) start.mutable_start()->add_argv(a);
-      for (const auto& e : config_.env) start.mutable_start()->add_env(e);
-      start.mutable_start()->set_cwd(config_.cwd);
-      start_id_ = next_id_;
       send_to_guest(start);
+      started_ = true;
       set_phase(Phase::kAwaitReady);
       return;
     }
@@ -253,11 +214,9 @@ void Monitor::handle_guest_message(const v1::Envelope& message) {
   }
 }
 
-void Monitor::send_to_guest(v1::Envelope message, uint64_t reply_to) {
+void Monitor::send_to_guest(v1::Envelope message, uint64_t reply_to, uint64_t* id) {
   if (!rings_usable_) return;
-  message.set_id(next_id_++);
-  message.set_reply_to(reply_to);
-  const auto s = writer_->send(message);
+  const auto s = channel_->send(std::move(message), reply_to, id);
   if (s.ok()) return;
   if (s.code == protocol::EnvelopeStatus::Code::kRing && s.ring.is_violation()) {
     return guest_broke_protocol("control ring to the guest: " + s.message());
@@ -325,8 +284,10 @@ void Monitor::service_client(size_t index) {
       reply_to_client(fd, request.id(), refusal);
       continue;
     }
-    pending_[next_id_] = PendingRequest{fd, request.id()};
-    send_to_guest(request);
+    const uint64_t client_id = request.id();
+    uint64_t guest_id = 0;
+    send_to_guest(std::move(request), 0, &guest_id);
+    if (guest_id != 0) pending_[guest_id] = PendingRequest{fd, client_id};
   }
   if (r == EnvelopeFramer::Result::kMalformed || filled == EnvelopeFramer::Result::kClosed ||
       filled == EnvelopeFramer::Result::kMalformed) {
@@ -378,7 +339,7 @@ int Monitor::finish() {
     }
     return exit_->code() & 0xff;
   }
-  if (start_id_ == 0) {
+  if (!started_) {
     spdlog::error("guest {}: the app ended with code {} before the handshake; it cannot run under monocell",
                   config_.name, end.code);
     return exit_code::kCannotRun;

@@ -15,6 +15,7 @@
 
 #include "hypervisors/backend.h"
 #include "orchestrator/control_socket.h"
+#include "orchestrator/guest_channel.h"
 #include "orchestrator/state_dir.h"
 #include "protocol/envelope_ring.h"
 
@@ -52,13 +53,13 @@ class Monitor {
     uint64_t client_id;
   };
 
-  bool attach_rings(std::string* error);
   // Handles what the guest wrote; returns true if frames remain (more work without waiting).
   bool service_rings();
   bool drain_stdio(int budget);
   bool drain_control(int budget);
   void handle_guest_message(const v1::Envelope& message);
-  void send_to_guest(v1::Envelope message, uint64_t reply_to = 0);
+  // Sends; `id`, if given, receives the id the message went out with (0 if it did not).
+  void send_to_guest(v1::Envelope message, uint64_t reply_to = 0, uint64_t* id = nullptr);
   void on_signal(int number);
   void on_timer();
   void accept_clients();
@@ -82,18 +83,12 @@ class Monitor {
   int timer_fd_ = -1;
   bool grace_timer_ = false;  // else the timer is the --timeout deadline
 
-  ring::RingProducer control_out_;
-  ring::RingConsumer control_in_;
-  ring::RingConsumer stdio_in_;
-  std::unique_ptr<protocol::EnvelopeWriter> writer_;
-  std::unique_ptr<protocol::EnvelopeReader> reader_;
-  std::vector<uint8_t> stdio_buffer_;
+  std::unique_ptr<GuestChannel> channel_;
   bool rings_usable_ = true;
   bool stdout_open_ = true;
   bool stderr_open_ = true;
 
-  uint64_t next_id_ = 1;
-  uint64_t start_id_ = 0;
+  bool started_ = false;  // Start was sent
   std::optional<v1::Exit> exit_;  // the guest's Exit message
   std::optional<int> outcome_;  // decided by the monitor (fault, timeout, kill)
   std::vector<Client> clients_;

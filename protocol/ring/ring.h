@@ -153,8 +153,9 @@ class RingProducer : public detail::RingEnd {
     const uint64_t span = frame_span(static_cast<uint32_t>(length));
     const Status s = reserve(span);
     if (!s.ok()) return s;
+    // A header never wraps (8-byte frames in a power-of-two ring): one plain 8-byte store.
     const FrameHeader header{static_cast<uint32_t>(length), type};
-    copy_in(tail_, &header, sizeof header);
+    __builtin_memcpy(data_ + (tail_ & (size_ - 1)), &header, sizeof header);
     if (a_length != 0) copy_in(tail_ + sizeof header, a, a_length);
     if (b_length != 0) copy_in(tail_ + sizeof header + a_length, b, b_length);
     tail_ += static_cast<uint32_t>(span);
@@ -248,34 +249,18 @@ class RingConsumer : public detail::RingEnd {
 
   // The next frame's type and length, validated but not consumed. kEmpty if there is none.
   Result<Frame> peek() {
-    if (!broken_.ok()) return broken_;
-    uint32_t available = producer_ - head_;
-    if (available == 0) {
-      const uint32_t producer = load_acquire(&indices_->producer.index);  // the one read
-      const Status s = check_distance(producer, producer - head_);
-      if (!s.ok()) return s;
-      producer_ = producer;
-      available = producer - head_;
-      if (available == 0) return error(Errc::kEmpty);
-    }
-    // The header is read once, word by word; the payload is copied before anyone parses it.
-    const auto* header = reinterpret_cast<const uint32_t*>(data_ + (head_ & (size_ - 1)));
-    const Frame frame{load_relaxed(&header[1]), load_relaxed(&header[0])};
-    if (frame.length > max_frame_) {
-      return fail(error(Errc::kCorruptFrameLength, frame.length, max_frame_));
-    }
-    if (frame_span(frame.length) > available) {
-      return fail(error(Errc::kCorruptFrameLength, frame_span(frame.length), available));
-    }
+    Frame frame;
+    const Status s = next_frame(&frame);
+    if (!s.ok()) return s;
     return frame;
   }
 
   // Copies the next frame's payload into `buffer` and consumes it. kBufferTooSmall (value =
   // the frame's length) leaves the frame in place for a retry with a larger buffer.
   Result<Frame> read(void* buffer, uint32_t capacity) {
-    const Result<Frame> next = peek();
-    if (!next.ok()) return next;
-    const Frame frame = next.value();
+    Frame frame;
+    const Status s = next_frame(&frame);
+    if (!s.ok()) return s;
     if (frame.length > capacity) return error(Errc::kBufferTooSmall, frame.length, capacity);
     if (frame.length != 0) copy_out(head_ + sizeof(FrameHeader), buffer, frame.length);
     head_ += static_cast<uint32_t>(frame_span(frame.length));
@@ -286,9 +271,10 @@ class RingConsumer : public detail::RingEnd {
 
   // Consumes the next frame without copying it.
   Status skip() {
-    const Result<Frame> next = peek();
-    if (!next.ok()) return next.status();
-    head_ += static_cast<uint32_t>(frame_span(next.value().length));
+    Frame frame;
+    const Status s = next_frame(&frame);
+    if (!s.ok()) return s;
+    head_ += static_cast<uint32_t>(frame_span(frame.length));
     ++counters_.frames;
     return ok_status();
   }
@@ -327,6 +313,32 @@ class RingConsumer : public detail::RingEnd {
   void finish_wait() { store_relaxed(&indices_->consumer.waiting, 0); }
 
  private:
+  // Validates the next frame into `frame` (a plain out-parameter: going through Result here
+  // defeats store-to-load forwarding on the hot path).
+  Status next_frame(Frame* frame) {
+    if (!broken_.ok()) return broken_;
+    uint32_t available = producer_ - head_;
+    if (available == 0) {
+      const uint32_t producer = load_acquire(&indices_->producer.index);  // the one read
+      const Status s = check_distance(producer, producer - head_);
+      if (!s.ok()) return s;
+      producer_ = producer;
+      available = producer - head_;
+      if (available == 0) return error(Errc::kEmpty);
+    }
+    // The header is read once, word by word; the payload is copied before anyone parses it.
+    const auto* header = reinterpret_cast<const uint32_t*>(data_ + (head_ & (size_ - 1)));
+    frame->length = load_relaxed(&header[0]);
+    frame->type = load_relaxed(&header[1]);
+    if (frame->length > max_frame_) {
+      return fail(error(Errc::kCorruptFrameLength, frame->length, max_frame_));
+    }
+    if (frame_span(frame->length) > available) {
+      return fail(error(Errc::kCorruptFrameLength, frame_span(frame->length), available));
+    }
+    return ok_status();
+  }
+
   uint32_t head_ = 0;  // next byte to read (private, ahead of the shared index)
   uint32_t released_ = 0;  // last value stored to the shared consumer index
   uint32_t producer_ = 0;  // last validated producer index
