@@ -52,4 +52,14 @@ EnvelopeStatus EnvelopeReader::read(v1::Envelope* out) {
   return {};
 }
 
+void add_ring_stats(v1::Stats* stats, const char* ring_name, const ring::RingCounters& counters) {
+  v1::RingStats* r = stats->add_rings();
+  r->set_ring(ring_name);
+  r->set_frames(counters.frames);
+  r->set_bytes(counters.bytes);
+  r->set_publishes(counters.publishes);
+  r->set_notifications(counters.notifications);
+  r->set_sleeps(counters.sleeps);
+}
+
 }  // namespace monocell::protocol

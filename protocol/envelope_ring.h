@@ -59,4 +59,7 @@ class EnvelopeReader {
   std::vector<uint8_t> buffer_;
 };
 
+// Copies one ring end's counters into a Stats message's ring entry named `ring_name`.
+void add_ring_stats(v1::Stats* stats, const char* ring_name, const ring::RingCounters& counters);
+
 }  // namespace monocell::protocol

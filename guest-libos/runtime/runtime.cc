@@ -20,16 +20,6 @@ uint64_t monotonic_ns(clockid_t clock = CLOCK_MONOTONIC) {
 // idle guest still costs the host nothing.
 constexpr uint64_t kSpinNs = 20'000;
 
-void add_ring_stats(v1::Stats* stats, const char* name, const ring::RingCounters& c) {
-  auto* r = stats->add_rings();
-  r->set_ring(name);
-  r->set_frames(c.frames);
-  r->set_bytes(c.bytes);
-  r->set_publishes(c.publishes);
-  r->set_notifications(c.notifications);
-  r->set_sleeps(c.sleeps);
-}
-
 }  // namespace
 
 std::unique_ptr<Runtime> Runtime::attach(std::unique_ptr<Platform> platform, std::string* why) {
@@ -250,8 +240,8 @@ void Runtime::fill_stats(v1::Stats* stats) const {
   stats->set_uptime_ns(monotonic_ns() - started_ns_);
   stats->set_cpu_time_ns(monotonic_ns(CLOCK_PROCESS_CPUTIME_ID));
   stats->mutable_memory()->set_used_bytes(platform_->memory_bytes());
-  add_ring_stats(stats, "control.to_host", control_out_.counters());
-  add_ring_stats(stats, "control.to_guest", control_in_.counters());
+  protocol::add_ring_stats(stats, "control.to_host", control_out_.counters());
+  protocol::add_ring_stats(stats, "control.to_guest", control_in_.counters());
   // stdio.to_host is left out: its producer may be another thread (the process platform's pump).
 }
 

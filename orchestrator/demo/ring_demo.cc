@@ -139,18 +139,9 @@ int run_guest(const ring::MemfdRegion& region, ring::EventFdNotifier& wake_host,
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
         stats->mutable_memory()->set_used_bytes(static_cast<uint64_t>(usage.ru_maxrss) * 1024);  // peak RSS
-        auto add = [stats](const char* name, const ring::RingCounters& c) {
-          auto* r = stats->add_rings();
-          r->set_ring(name);
-          r->set_frames(c.frames);
-          r->set_bytes(c.bytes);
-          r->set_publishes(c.publishes);
-          r->set_notifications(c.notifications);
-          r->set_sleeps(c.sleeps);
-        };
-        add("control.to_host", side.control_out.counters());
-        add("control.to_guest", side.control_in.counters());
-        add("stdio.to_host", side.stdio_out.counters());
+        protocol::add_ring_stats(stats, "control.to_host", side.control_out.counters());
+        protocol::add_ring_stats(stats, "control.to_guest", side.control_in.counters());
+        protocol::add_ring_stats(stats, "stdio.to_host", side.stdio_out.counters());
         if (!send(reply, request.id())) return 7;
         break;
       }
