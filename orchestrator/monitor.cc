@@ -237,11 +237,26 @@ void Monitor::on_signal(int number) {
   }
   v1::Envelope signal_message;
   signal_message.mutable_signal()->set_number(number);
-  send_to_guest(signal_message);
+  begin_stop(signal_message, std::string("forwarded SIG") + name);
+}
+
+void Monitor::on_stop_request(uint32_t grace_ms) {
+  if (phase_ == Phase::kStopping || phase_ == Phase::kEnded) return;
+  if (phase_ != Phase::kRunning) return stop_guest(exit_code::kSignalBase + SIGKILL, "stopped before it was running");
+  v1::Envelope shutdown;
+  shutdown.mutable_shutdown()->set_grace_period_ms(grace_ms);
+  shutdown.mutable_shutdown()->set_reason("monocell stop");
+  begin_stop(shutdown, "asked it to shut down");
+}
+
+void Monitor::begin_stop(const v1::Envelope& request, const std::string& what) {
+  const uint32_t grace_ms = request.has_shutdown() ? request.shutdown().grace_period_ms() : config_.grace_ms;
+  send_to_guest(request);
   set_phase(Phase::kStopping);
-  spdlog::info("guest {}: forwarded SIG{}; killing it in {} ms unless it exits", config_.name, name, config_.grace_ms);
+  spdlog::info("guest {}: {}; killing it in {} ms unless it exits", config_.name, what, grace_ms);
   grace_timer_ = true;
-  arm_timer(config_.grace_ms);
+  grace_ms_ = grace_ms;
+  arm_timer(grace_ms);
 }
 
 void Monitor::on_timer() {
@@ -249,7 +264,7 @@ void Monitor::on_timer() {
   if (read(timer_fd_, &expirations, sizeof expirations) != sizeof expirations) return;
   if (grace_timer_) {
     stop_guest(exit_code::kSignalBase + SIGKILL,
-               "the guest did not stop within its " + std::to_string(config_.grace_ms) + " ms grace period; killed");
+               "the guest did not stop within its " + std::to_string(grace_ms_) + " ms grace period; killed");
   } else {
     stop_guest(exit_code::kTimeout, "the guest ran past its " + std::to_string(config_.timeout_s) + " s timeout; killed");
   }
@@ -269,6 +284,11 @@ void Monitor::service_client(size_t index) {
   EnvelopeFramer::Result r;
   while ((r = clients_[index].framer.next(&request)) == EnvelopeFramer::Result::kEnvelope) {
     const int fd = clients_[index].fd;
+    if (request.has_shutdown()) {
+      // `monocell stop`: no reply; the client sees its connection close when the monitor ends.
+      on_stop_request(request.shutdown().grace_period_ms());
+      continue;
+    }
     const bool forwardable = request.has_call() || request.has_stats_request() || request.has_ping();
     if (!forwardable) {
       v1::Envelope refusal;

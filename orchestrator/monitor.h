@@ -61,6 +61,10 @@ class Monitor {
   // Sends; `id`, if given, receives the id the message went out with (0 if it did not).
   void send_to_guest(v1::Envelope message, uint64_t reply_to = 0, uint64_t* id = nullptr);
   void on_signal(int number);
+  // A client asked for a graceful stop (Shutdown with its grace period).
+  void on_stop_request(uint32_t grace_ms);
+  // Sends `request` (Signal or Shutdown) and arms the grace timer.
+  void begin_stop(const v1::Envelope& request, const std::string& what);
   void on_timer();
   void accept_clients();
   void service_client(size_t index);
@@ -82,6 +86,7 @@ class Monitor {
   int signal_fd_ = -1;
   int timer_fd_ = -1;
   bool grace_timer_ = false;  // else the timer is the --timeout deadline
+  uint32_t grace_ms_ = 0;
 
   std::unique_ptr<GuestChannel> channel_;
   bool rings_usable_ = true;

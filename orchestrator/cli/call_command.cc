@@ -1,17 +1,12 @@
-// `monocell call NAME METHOD [PAYLOAD]`: the reply's payload goes to stdout as raw bytes.
-#include "orchestrator/cli/call_command.h"
-
-#include <poll.h>
-#include <unistd.h>
-
+// `monocell call NAME METHOD [PAYLOAD | --stdin]`: the reply's payload goes to stdout as raw bytes.
 #include <iostream>
 #include <iterator>
 #include <memory>
 
 #include <spdlog/spdlog.h>
 
-#include "orchestrator/control_socket.h"
-#include "orchestrator/state_dir.h"
+#include "orchestrator/cli/guest_commands.h"
+#include "orchestrator/control_client.h"
 
 namespace monocell::cli {
 namespace {
@@ -26,30 +21,18 @@ struct CallOptions {
 
 int call(const CallOptions& options) {
   std::string error;
-  if (!valid_guest_name(options.name, &error)) {
-    spdlog::error("invalid guest name \"{}\": {}", options.name, error);
-    return 1;
-  }
-  const int fd = connect_control_socket(control_socket_of(options.name), &error);
-  if (fd < 0) {
-    spdlog::error("no running guest named \"{}\" ({}: {})", options.name, control_socket_of(options.name), error);
+  auto client = ControlClient::connect(options.name, &error);
+  if (!client) {
+    spdlog::error("{}", error);
     return 1;
   }
   v1::Envelope request;
-  request.set_id(1);
   request.mutable_call()->set_method(options.method);
-  if (options.payload_from_stdin) {
-    request.mutable_call()->set_payload(std::string(std::istreambuf_iterator<char>(std::cin), {}));
-  } else {
-    request.mutable_call()->set_payload(options.payload);
-  }
+  request.mutable_call()->set_payload(options.payload_from_stdin
+                                          ? std::string(std::istreambuf_iterator<char>(std::cin), {})
+                                          : options.payload);
   v1::Envelope reply;
-  pollfd p{fd, POLLIN, 0};
-  const bool ok = send_envelope(fd, request, &error) &&
-                  (::poll(&p, 1, static_cast<int>(options.timeout_s * 1000)) > 0 || (error = "no reply in time", false)) &&
-                  receive_envelope(fd, &reply, &error);
-  close(fd);
-  if (!ok) {
+  if (!client->request(request, &reply, static_cast<int>(options.timeout_s * 1000), &error)) {
     spdlog::error("call {} on {}: {}", options.method, options.name, error);
     return 1;
   }

@@ -3,7 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "orchestrator/cli/call_command.h"
+#include "orchestrator/cli/guest_commands.h"
 #include "orchestrator/cli/run_command.h"
 #include "orchestrator/exit_codes.h"
 
@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   monocell::cli::add_run_command(app, &exit_code);
   monocell::cli::add_call_command(app, &exit_code);
+  monocell::cli::add_stats_command(app, &exit_code);
+  monocell::cli::add_stop_command(app, &exit_code);
+  monocell::cli::add_ps_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

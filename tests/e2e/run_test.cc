@@ -318,3 +318,42 @@ TEST_CASE("usage errors and missing apps get docker's exit codes") {
   CHECK(monocell::testing::run_command({MONOCELL_BIN, "run", "--hypervisor", "process", NOT_AN_APP}, cli.env())
             .exit_code == 126);
 }
+
+TEST_CASE("ps lists a running guest, stats shows its counters, stop shuts it down gracefully") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "managed", "echo"});
+    REQUIRE(cli.wait_running("managed"));
+
+    const CommandResult ps = monocell::testing::run_command({MONOCELL_BIN, "ps"}, cli.env());
+    CHECK(ps.exit_code == 0);
+    CHECK(ps.out.find("managed") != std::string::npos);
+    CHECK(ps.out.find("running") != std::string::npos);
+    CHECK(ps.out.find(hv) != std::string::npos);
+
+    const CommandResult stats = monocell::testing::run_command({MONOCELL_BIN, "stats", "managed"}, cli.env());
+    CHECK(stats.exit_code == 0);
+    CHECK(stats.out.find("uptime") != std::string::npos);
+    CHECK(stats.out.find("ring control.to_host") != std::string::npos);
+
+    const CommandResult stop = monocell::testing::run_command({MONOCELL_BIN, "stop", "managed"}, cli.env());
+    CHECK(stop.exit_code == 0);
+    const CommandResult run = guest->wait(10'000);
+    CHECK(run.exit_code == 0);  // a Shutdown is a clean stop: serve() returns 0
+    CHECK(run.out.find("echo: stopping (code 0)") != std::string::npos);
+    CHECK(monocell::testing::run_command({MONOCELL_BIN, "ps"}, cli.env()).out.find("managed") == std::string::npos);
+    CHECK(monocell::testing::run_command({MONOCELL_BIN, "stop", "managed"}, cli.env()).exit_code == 1);
+  }
+}
+
+TEST_CASE("stop kills a guest that ignores the Shutdown once the grace period ends") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "stubborn", HOSTILE_GUEST, "deaf"});
+    REQUIRE(cli.wait_running("stubborn"));
+    const CommandResult stop =
+        monocell::testing::run_command({MONOCELL_BIN, "stop", "--grace-period", "0.2", "stubborn"}, cli.env());
+    CHECK(stop.exit_code == 0);
+    CHECK(guest->wait(10'000).exit_code == 128 + SIGKILL);
+  }
+}
