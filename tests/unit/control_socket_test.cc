@@ -1,0 +1,115 @@
+// Tests for orchestrator/control_socket.h: framing Envelopes on the monitor's control socket,
+// where a local client may send partial, oversized or garbage messages.
+#include <catch2/catch.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "orchestrator/control_socket.h"
+
+using namespace monocell;
+
+namespace {
+
+struct SocketPair {
+  int client = -1;
+  int monitor = -1;
+  SocketPair() {
+    int sv[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+    client = sv[0];
+    monitor = sv[1];
+  }
+  ~SocketPair() {
+    close(client);
+    close(monitor);
+  }
+};
+
+std::string framed(const v1::Envelope& e) {
+  const std::string body = e.SerializeAsString();
+  const uint32_t length = static_cast<uint32_t>(body.size());
+  return std::string(reinterpret_cast<const char*>(&length), sizeof length) + body;
+}
+
+void send_raw(int fd, const std::string& bytes) {
+  REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+}
+
+v1::Envelope call(uint64_t id, const std::string& method) {
+  v1::Envelope e;
+  e.set_id(id);
+  e.mutable_call()->set_method(method);
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("the framer reassembles a message that arrives in pieces") {
+  SocketPair s;
+  EnvelopeFramer framer;
+  const std::string bytes = framed(call(7, "echo"));
+  v1::Envelope out;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    send_raw(s.client, bytes.substr(i, 1));
+    REQUIRE(framer.fill(s.monitor) == EnvelopeFramer::Result::kNeedMore);
+    const auto r = framer.next(&out);
+    if (i + 1 < bytes.size()) REQUIRE(r == EnvelopeFramer::Result::kNeedMore);
+    else REQUIRE(r == EnvelopeFramer::Result::kEnvelope);
+  }
+  CHECK(out.id() == 7);
+  CHECK(out.call().method() == "echo");
+}
+
+TEST_CASE("the framer yields every message of one read, in order") {
+  SocketPair s;
+  EnvelopeFramer framer;
+  send_raw(s.client, framed(call(1, "a")) + framed(call(2, "b")) + framed(call(3, "c")));
+  REQUIRE(framer.fill(s.monitor) == EnvelopeFramer::Result::kNeedMore);
+  v1::Envelope out;
+  for (uint64_t id = 1; id <= 3; ++id) {
+    REQUIRE(framer.next(&out) == EnvelopeFramer::Result::kEnvelope);
+    CHECK(out.id() == id);
+  }
+  CHECK(framer.next(&out) == EnvelopeFramer::Result::kNeedMore);
+}
+
+TEST_CASE("the framer refuses a length over the limit before reading the body") {
+  SocketPair s;
+  EnvelopeFramer framer;
+  const uint32_t huge = kMaxControlMessage + 1;
+  send_raw(s.client, std::string(reinterpret_cast<const char*>(&huge), sizeof huge));
+  framer.fill(s.monitor);
+  v1::Envelope out;
+  CHECK(framer.next(&out) == EnvelopeFramer::Result::kMalformed);
+}
+
+TEST_CASE("the framer reports bytes that do not parse, and a closed peer") {
+  SocketPair s;
+  EnvelopeFramer framer;
+  const std::string garbage(5, '\xff');
+  const uint32_t length = static_cast<uint32_t>(garbage.size());
+  send_raw(s.client, std::string(reinterpret_cast<const char*>(&length), sizeof length) + garbage);
+  framer.fill(s.monitor);
+  v1::Envelope out;
+  CHECK(framer.next(&out) == EnvelopeFramer::Result::kMalformed);
+  close(s.client);
+  s.client = -1;
+  CHECK(framer.fill(s.monitor) == EnvelopeFramer::Result::kClosed);
+}
+
+TEST_CASE("blocking send and receive round-trip an Envelope") {
+  int sv[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  std::string error;
+  REQUIRE(send_envelope(sv[0], call(42, "ping"), &error));
+  v1::Envelope out;
+  REQUIRE(receive_envelope(sv[1], &out, &error));
+  CHECK(out.id() == 42);
+  close(sv[0]);
+  CHECK_FALSE(receive_envelope(sv[1], &out, &error));
+  CHECK(error.find("closed") != std::string::npos);
+  close(sv[1]);
+}
