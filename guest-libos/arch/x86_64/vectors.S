@@ -1,0 +1,78 @@
+/* The ring-0 supervisor's IDT vector stubs: every exception and unexpected interrupt is
+ * reported to the host with the registers (hostcall_abi.h FaultFrame), then the vCPU halts.
+ * Ring 0 is instruction-emulated on kvm_pvm: only plain integer moves and pushes here. */
+
+#define HOSTCALL_GPA 0xFE000000
+#define OP_FAULT 4
+#define STUB_SIZE 16
+#define SPURIOUS_VECTOR 255
+#define HOST_VECTOR 0xF0            /* notify_abi.h kHostInterruptVector */
+#define LAPIC_EOI 0xFEE000B0        /* notify_abi.h kLapicEoi */
+#define PERCPU_HOST_INTERRUPTS 40   /* percpu.h */
+
+  .section .text.monocell_supervisor, "ax", @progbits
+  .balign STUB_SIZE
+  .globl monocell_vector_stubs
+monocell_vector_stubs:
+  vector = 0
+  .rept 256
+  .balign STUB_SIZE
+  .if vector == SPURIOUS_VECTOR
+    iretq                         /* spurious LAPIC interrupt: no EOI, nothing to do */
+  .elseif vector == HOST_VECTOR
+    jmp monocell_host_interrupt
+  .else
+    /* vectors with a CPU-pushed error code: #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX */
+    .if (vector == 8) || (vector >= 10 && vector <= 14) || (vector == 17) || (vector == 21) || (vector == 29) || (vector == 30)
+    .else
+      pushq $0
+    .endif
+    pushq $vector
+    jmp monocell_vector_common
+  .endif
+  vector = vector + 1
+  .endr
+  .globl monocell_vector_stubs_end
+monocell_vector_stubs_end:
+
+/* The host's interrupt: count it for the runtime and acknowledge it. GS base is the per-vCPU
+ * area at every privilege (no swapgs anywhere). */
+monocell_host_interrupt:
+  pushq %rax
+  incq %gs:PERCPU_HOST_INTERRUPTS
+  movl $LAPIC_EOI, %eax
+  movl $0, (%rax)
+  popq %rax
+  iretq
+
+monocell_vector_common:
+  pushq %rax
+  pushq %rbx
+  pushq %rcx
+  pushq %rdx
+  pushq %rsi
+  pushq %rdi
+  pushq %rbp
+  pushq %r8
+  pushq %r9
+  pushq %r10
+  pushq %r11
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  movq %cr2, %rax
+  pushq %rax
+  movq %rsp, %rbx               /* FaultFrame* */
+  subq $48, %rsp                /* hostcall::Request on this stack */
+  movl $OP_FAULT, (%rsp)
+  movl $0, 4(%rsp)
+  movq %rbx, 8(%rsp)
+  movq %rsp, %rax
+  movl $HOSTCALL_GPA, %edx
+  movq %rax, (%rdx)             /* one MMIO write: the host takes over and stops the guest */
+2:
+  hlt
+  jmp 2b
+
+  .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,362 @@
+// The PVH boot, in ring 0 after pvh_entry.S reached long mode: reads hvm_start_info, builds the
+// same machine state, boot-info page and process stack the KVM VMM's direct boot builds (the
+// tables through x86_machine.h, the same code the host uses), and irets to the image's entry
+// in ring 3. Emulated instruction by instruction on kvm_pvm: straight-line integer code.
+#include <elf.h>
+
+#include <monocell/boot_abi.h>
+#include <monocell/hostcall_abi.h>
+#include <monocell/x86_machine.h>
+#include <monocell/xen_pvh_abi.h>
+
+#include "freestanding.h"
+#include "hostcall.h"
+#include "protocol/ring/region.h"
+
+extern "C" {
+extern const char __ehdr_start[];  // the ELF header, loaded with the first PT_LOAD
+extern char _end[];  // the end of the image in memory
+extern char monocell_vector_stubs[];
+extern char monocell_syscall_entry[];
+extern char monocell_syscall_entry_end[];
+extern char monocell_ring0_start[];
+extern char monocell_percpu[];
+extern char monocell_vdso[];
+[[noreturn]] void monocell_pvh_enter_ring3(uint64_t entry, uint64_t user_rsp);
+[[noreturn]] void monocell_pvh_boot(uint64_t start_info);
+}
+
+namespace monocell::libos {
+namespace {
+
+using namespace monocell::boot;
+
+typedef uint64_t __attribute__((aligned(1), may_alias)) UnalignedU64;
+
+// x86_machine.h's Memory: stores to identity-mapped guest memory.
+struct DirectMemory {
+  void write64(uint64_t gpa, uint64_t value) { *reinterpret_cast<volatile UnalignedU64*>(gpa) = value; }
+  void fill(uint64_t gpa, uint8_t byte, uint64_t length) {
+    uint64_t word = byte;
+    word |= word << 8;
+    word |= word << 16;
+    word |= word << 32;
+    for (; length != 0 && (gpa & 7) != 0; --length) *reinterpret_cast<volatile uint8_t*>(gpa++) = byte;
+    for (; length >= 8; length -= 8, gpa += 8) *reinterpret_cast<volatile uint64_t*>(gpa) = word;
+    for (; length != 0; --length) *reinterpret_cast<volatile uint8_t*>(gpa++) = byte;
+  }
+};
+
+struct Cpuid {
+  uint32_t eax, ebx, ecx, edx;
+};
+Cpuid cpuid(uint32_t leaf, uint32_t subleaf = 0) {
+  Cpuid r;
+  asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+  return r;
+}
+
+uint64_t read_msr(uint32_t index) {
+  uint32_t lo, hi;
+  asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
+  return (uint64_t{hi} << 32) | lo;
+}
+void write_msr(uint32_t index, uint64_t value) {
+  asm volatile("wrmsr" ::"c"(index), "a"(static_cast<uint32_t>(value)),
+               "d"(static_cast<uint32_t>(value >> 32)) : "memory");
+}
+uint64_t rdtsc() {
+  uint32_t lo, hi;
+  asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return (uint64_t{hi} << 32) | lo;
+}
+
+// Copies of what the boot reads from the start info, taken before low memory is rewritten.
+constexpr uint32_t kMaxMemmap = 32;
+xen::HvmMemmapEntry g_memmap[kMaxMemmap];
+uint32_t g_memmap_count = 0;
+char g_cmdline[kCmdlineMax];
+
+struct PvclockWallClock {
+  uint32_t version;
+  uint32_t sec;
+  uint32_t nsec;
+};
+PvclockWallClock g_wall_clock;
+
+// Fails the boot with a message on the host console (KVM) and an exit code of 125.
+[[noreturn]] void boot_failed(const char* message) {
+  hostcall::IoVec iov[2] = {{reinterpret_cast<uint64_t>("monocell PVH boot: "), 19},
+                            {reinterpret_cast<uint64_t>(message), string_length(message, 200)}};
+  hostcall::Request request{};
+  request.op = static_cast<uint32_t>(hostcall::Op::kConsoleWrite);
+  request.count = 2;
+  request.arg[0] = 2;
+  request.arg[1] = reinterpret_cast<uint64_t>(iov);
+  host_call(request);
+  host_exit(125);
+}
+
+void copy_start_info(uint64_t address) {
+  const auto* info = reinterpret_cast<const xen::HvmStartInfo*>(address);
+  if (address == 0 || info->magic != xen::kHvmStartMagic) boot_failed("bad hvm_start_info magic\n");
+  if (info->version < 1 || info->memmap_paddr == 0) boot_failed("hvm_start_info has no memory map\n");
+  g_memmap_count = info->memmap_entries < kMaxMemmap ? info->memmap_entries : kMaxMemmap;
+  copy_bytes(g_memmap, reinterpret_cast<const void*>(info->memmap_paddr),
+             g_memmap_count * sizeof(xen::HvmMemmapEntry));
+  if (info->cmdline_paddr != 0) {
+    const char* cmdline = reinterpret_cast<const char*>(info->cmdline_paddr);
+    const uint64_t length = string_length(cmdline, kCmdlineMax - 1);
+    copy_bytes(g_cmdline, cmdline, length);
+    g_cmdline[length] = '\0';
+  }
+}
+
+// RAM from gpa 0 up to the end of the RAM range that holds the image, in whole 2 MiB pages.
+uint64_t ram_size_from_memmap() {
+  bool low_is_ram = false;
+  uint64_t end = 0;
+  for (uint32_t i = 0; i < g_memmap_count; ++i) {
+    const xen::HvmMemmapEntry& e = g_memmap[i];
+    if (e.type != xen::kMemmapRam) continue;
+    if (e.addr == 0 && e.size >= kLowReservedEnd / 2) low_is_ram = true;
+    if (e.addr <= kImageMinAddress && e.addr + e.size > kImageMinAddress) end = e.addr + e.size;
+  }
+  if (!low_is_ram || end == 0) boot_failed("the memory map has no RAM at 0 and at 1 MiB\n");
+  if (end > kMaxRamSize) end = kMaxRamSize;
+  return end & ~(x86::k2MiB - 1);
+}
+
+bool cpuid_signature_is(uint32_t leaf, const char (&want)[13]) {
+  const Cpuid id = cpuid(leaf);
+  char signature[12];
+  copy_bytes(signature, &id.ebx, 4);
+  copy_bytes(signature + 4, &id.ecx, 4);
+  copy_bytes(signature + 8, &id.edx, 4);
+  for (int i = 0; i < 12; ++i) {
+    if (signature[i] != want[i]) return false;
+  }
+  return true;
+}
+
+// Xen always names itself in CPUID (at 0x40000100 when it also offers Viridian); anything else
+// entering the PVH entry is taken for KVM, whose CPUID may be empty (kvm_pvm).
+Platform detect_platform() {
+  if (cpuid_signature_is(0x40000000, "XenVMMXenVMM") || cpuid_signature_is(0x40000100, "XenVMMXenVMM")) {
+    return Platform::kXenPvh;
+  }
+  return Platform::kKvmPvh;
+}
+
+// Splits the command line into argv in place: spaces separate, "double quotes" group.
+uint32_t split_cmdline(char* line, char** argv, uint32_t max) {
+  uint32_t argc = 0;
+  char* out = line;
+  char* in = line;
+  while (*in != '\0' && argc < max) {
+    while (*in == ' ') ++in;
+    if (*in == '\0') break;
+    argv[argc++] = out;
+    bool quoted = false;
+    while (*in != '\0' && (quoted || *in != ' ')) {
+      if (*in == '"') {
+        quoted = !quoted;
+        ++in;
+        continue;
+      }
+      *out++ = *in++;
+    }
+    if (*in != '\0') ++in;
+    *out++ = '\0';
+  }
+  return argc;
+}
+
+class StackWriter {
+ public:
+  StackWriter(uint64_t top, uint64_t floor) : sp_(top), floor_(floor) {}
+  uint64_t push_bytes(const void* data, uint64_t length) {
+    if (sp_ - floor_ < length) boot_failed("the command line does not fit on the stack\n");
+    sp_ -= length;
+    copy_bytes(reinterpret_cast<void*>(sp_), data, length);
+    return sp_;
+  }
+  uint64_t push_string(const char* s) { return push_bytes(s, string_length(s, kCmdlineMax) + 1); }
+  void align16() { sp_ &= ~uint64_t{15}; }
+  uint64_t sp() const { return sp_; }
+
+ private:
+  uint64_t sp_;
+  uint64_t floor_;
+};
+
+// argv, no environment, and the auxiliary vector of the direct boot (process_stack.cc).
+uint64_t write_process_stack(const Layout& layout, char** argv, uint32_t argc, const char* exe_path) {
+  const auto* ehdr = reinterpret_cast<const Elf64_Ehdr*>(__ehdr_start);
+  StackWriter stack(layout.stack_top, layout.stack_top - layout.stack_size);
+  uint64_t random[2] = {rdtsc() * 0x9E3779B97F4A7C15ull, rdtsc() ^ 0xD1B54A32D192ED03ull};
+  const uint64_t random_at = stack.push_bytes(random, sizeof random);
+  const uint64_t platform_at = stack.push_string("x86_64");
+  const uint64_t execfn_at = stack.push_string(exe_path);
+  constexpr uint32_t kMaxArgs = 256;
+  uint64_t arg_at[kMaxArgs];
+  for (uint32_t i = argc; i-- > 0;) arg_at[i] = stack.push_string(argv[i]);
+
+  const uint64_t auxv[][2] = {
+      {AT_SYSINFO_EHDR, reinterpret_cast<uint64_t>(monocell_vdso)},
+      {AT_PHDR, reinterpret_cast<uint64_t>(__ehdr_start) + ehdr->e_phoff},
+      {AT_PHENT, ehdr->e_phentsize},
+      {AT_PHNUM, ehdr->e_phnum},
+      {AT_PAGESZ, 4096},
+      {AT_BASE, 0},
+      {AT_FLAGS, 0},
+      {AT_ENTRY, ehdr->e_entry},
+      {AT_UID, 0},
+      {AT_EUID, 0},
+      {AT_GID, 0},
+      {AT_EGID, 0},
+      {AT_SECURE, 0},
+      {AT_RANDOM, random_at},
+      {AT_HWCAP, cpuid(1).edx},
+      {AT_HWCAP2, 1u << 1},  // HWCAP2_FSGSBASE
+      {AT_CLKTCK, 100},
+      {AT_PLATFORM, platform_at},
+      {AT_EXECFN, execfn_at},
+      {AT_NULL, 0},
+  };
+  constexpr uint32_t kAuxWords = sizeof auxv / sizeof(uint64_t);
+  // argc, argv..., NULL, (no envp) NULL, auxv; padded so RSP ends 16-byte aligned.
+  const uint64_t words = 1 + argc + 1 + 1 + kAuxWords;
+  stack.align16();
+  if (words % 2 != 0) {
+    const uint64_t pad = 0;
+    stack.push_bytes(&pad, 8);
+  }
+  stack.push_bytes(auxv, sizeof auxv);
+  const uint64_t zero = 0;
+  stack.push_bytes(&zero, 8);  // end of envp
+  stack.push_bytes(&zero, 8);  // end of argv
+  for (uint32_t i = argc; i-- > 0;) stack.push_bytes(&arg_at[i], 8);
+  const uint64_t count = argc;
+  return stack.push_bytes(&count, 8);
+}
+
+struct __attribute__((packed)) DescriptorPointer {
+  uint16_t limit;
+  uint64_t base;
+};
+
+// Loads the final tables, control registers and segments; from here on the machine is the
+// direct boot's.
+void load_machine_state() {
+  asm volatile("mov %0, %%cr3" ::"r"(kPageTablesGpa) : "memory");
+  const DescriptorPointer gdt{kGdtEntries * 8 - 1, kGdtGpa};
+  const DescriptorPointer idt{256 * 16 - 1, kIdtGpa};
+  asm volatile("lgdt %0" ::"m"(gdt));
+  asm volatile(
+      "mov %0, %%ds\n mov %0, %%es\n mov %0, %%ss\n"
+      "pushq %1\n leaq 1f(%%rip), %%rax\n pushq %%rax\n lretq\n 1:\n"
+      :: "r"(uint64_t{kKernelDataSelector}), "i"(kKernelCodeSelector) : "rax", "memory");
+  asm volatile("ltr %w0" ::"r"(kTssSelector));
+  asm volatile("lidt %0" ::"m"(idt));
+  // CR4: FSGSBASE and OSXSAVE where CPUID has them or the VMM preset them; EFER likewise.
+  // Registers are written only when something is missing: with an empty guest CPUID (kvm_pvm)
+  // KVM refuses any write that holds those bits, even an unchanged one.
+  uint64_t cr4;
+  asm volatile("mov %%cr4, %0" : "=r"(cr4));
+  uint64_t want_cr4 = cr4 | x86::kCr4Base;
+  if (cpuid(7).ebx & 1) want_cr4 |= x86::kCr4Fsgsbase;
+  if (cpuid(1).ecx & (1u << 26)) want_cr4 |= x86::kCr4Osxsave;
+  if (want_cr4 != cr4) asm volatile("mov %0, %%cr4" ::"r"(want_cr4) : "memory");
+  asm volatile("mov %0, %%cr0" ::"r"(x86::kCr0) : "memory");
+  const uint64_t efer = read_msr(x86::kMsrEfer);
+  const uint64_t want_efer = efer | (x86::kEfer & ~(1ull << 10));  // LMA is the CPU's to set
+  if (want_efer != efer) write_msr(x86::kMsrEfer, want_efer);
+  // The null selector in FS and GS; their bases come from the MSRs below.
+  asm volatile("mov %0, %%fs\n mov %0, %%gs" ::"r"(0) : "memory");
+}
+
+}  // namespace
+}  // namespace monocell::libos
+
+void monocell_pvh_boot(uint64_t start_info) {
+  using namespace monocell;
+  using namespace monocell::boot;
+  using namespace monocell::libos;
+  copy_start_info(start_info);
+  const uint64_t ram = ram_size_from_memmap();
+  Layout layout{};
+  if (!plan_layout(ram, reinterpret_cast<uint64_t>(_end), ring::region_size_for(ring::RegionConfig{}),
+                   &layout)) {
+    boot_failed("RAM is too small for the image, heap, stack and rings\n");
+  }
+
+  ImageNote note{};
+  note.abi_version = kBootAbiVersion;
+  note.vector_stub_size = 16;
+  note.vector_count = 256;
+  note.vector_stubs = reinterpret_cast<uint64_t>(monocell_vector_stubs);
+  note.syscall_entry = reinterpret_cast<uint64_t>(monocell_syscall_entry);
+  note.syscall_entry_end = reinterpret_cast<uint64_t>(monocell_syscall_entry_end);
+  note.percpu = reinterpret_cast<uint64_t>(monocell_percpu);
+  note.ring0_start = reinterpret_cast<uint64_t>(monocell_ring0_start);
+  note.vdso = reinterpret_cast<uint64_t>(monocell_vdso);
+
+  DirectMemory memory;
+  x86::write_system_tables(memory, note, ram, hostcall::kHostCallGpa, /*tss_busy=*/false);
+
+  const Platform platform = detect_platform();
+  auto* info = reinterpret_cast<BootInfo*>(kBootInfoGpa);
+  zero_bytes(info, sizeof(BootInfo));
+  info->magic = kBootInfoMagic;
+  info->version = kBootAbiVersion;
+  info->size = sizeof(BootInfo);
+  info->platform = static_cast<uint32_t>(platform);
+  info->vcpu_count = 1;
+  fill_boot_info_layout(*info, layout);
+  info->hostcall_gpa = hostcall::kHostCallGpa;
+  info->pvclock_gpa = kPvclockGpa;
+  const uint64_t seed[4] = {rdtsc(), rdtsc() * 0x9E3779B97F4A7C15ull, ram, start_info};
+  copy_bytes(info->random_seed, seed, sizeof seed);
+
+  const uint64_t cmdline_length = string_length(g_cmdline, kCmdlineMax - 1);
+  copy_bytes(reinterpret_cast<void*>(kCmdlineGpa), g_cmdline, cmdline_length + 1);
+  info->cmdline_gpa = kCmdlineGpa;
+  info->cmdline_size = static_cast<uint32_t>(cmdline_length);
+
+  // argv from the command line; argv[0] names the image, and readlink(/proc/self/exe) says so.
+  static char args[kCmdlineMax];
+  copy_bytes(args, g_cmdline, cmdline_length + 1);
+  static char* argv[256];
+  uint32_t argc = split_cmdline(args, argv, 256);
+  static char fallback_name[] = "init";
+  if (argc == 0) {
+    argv[0] = fallback_name;
+    argc = 1;
+  }
+  info->exe_path[0] = '/';
+  const uint64_t name_length = string_length(argv[0], kExePathMax - 2);
+  copy_bytes(info->exe_path + 1, argv[0], name_length);
+  info->exe_path[name_length + 1] = '\0';
+  if (platform == Platform::kKvmPvh) {
+    // kvmclock's wall clock: the real time at which kvmclock read zero.
+    write_msr(x86::kMsrKvmWallClockNew, reinterpret_cast<uint64_t>(&g_wall_clock));
+    const volatile PvclockWallClock& wall = g_wall_clock;
+    info->realtime_offset_ns = static_cast<int64_t>(uint64_t{wall.sec} * 1000000000ull + wall.nsec);
+  }
+  // The process stack, while the bootstrap map (all of the low 4 GiB, writable) is live.
+  const uint64_t user_rsp = write_process_stack(layout, argv, argc, info->exe_path);
+
+  // From here the boot-info page is read-only, as ring 3 sees it.
+  load_machine_state();
+  x86::MsrValue msrs[x86::kBootMsrCount];
+  x86::boot_msrs(note, kPvclockGpa, msrs);
+  for (const x86::MsrValue& msr : msrs) {
+    if (msr.index == x86::kMsrKvmSystemTimeNew && platform != Platform::kKvmPvh) continue;
+    write_msr(msr.index, msr.value);
+  }
+  write_msr(x86::kMsrFsBase, 0);
+  write_msr(x86::kMsrGsBase, note.percpu);
+  const auto* ehdr = reinterpret_cast<const Elf64_Ehdr*>(__ehdr_start);
+  monocell_pvh_enter_ring3(ehdr->e_entry, user_rsp);
+}

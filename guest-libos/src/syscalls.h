@@ -1,0 +1,59 @@
+// The Linux x86-64 syscalls the libOS implements, grouped by the file that implements them.
+#pragma once
+
+#include <stdint.h>
+
+namespace monocell::libos {
+
+// What syscall_entry.S saved, lowest address first.
+struct SyscallFrame {
+  uint64_t nr;
+  uint64_t arg[6];  // rdi, rsi, rdx, r10, r8, r9
+  uint64_t rip;
+  uint64_t rflags;
+};
+
+using SysResult = int64_t;  // >= 0 result, or -errno
+
+// sys_memory.cc
+SysResult sys_brk(uint64_t address);
+SysResult sys_mmap(uint64_t address, uint64_t length, uint64_t prot, uint64_t flags, uint64_t fd,
+                   uint64_t offset);
+SysResult sys_munmap(uint64_t address, uint64_t length);
+SysResult sys_mprotect(uint64_t address, uint64_t length, uint64_t prot);
+SysResult sys_madvise(uint64_t address, uint64_t length, uint64_t advice);
+
+// sys_io.cc
+SysResult sys_write(uint64_t fd, uint64_t buffer, uint64_t count);
+SysResult sys_writev(uint64_t fd, uint64_t iov, uint64_t iovcnt);
+SysResult sys_read(uint64_t fd, uint64_t buffer, uint64_t count);
+SysResult sys_fstat(uint64_t fd, uint64_t stat_buffer);
+SysResult sys_newfstatat(uint64_t dirfd, uint64_t path, uint64_t stat_buffer, uint64_t flags);
+SysResult sys_readlink(uint64_t path, uint64_t buffer, uint64_t size);
+SysResult sys_ioctl(uint64_t fd, uint64_t request, uint64_t argument);
+SysResult sys_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode);
+SysResult sys_close(uint64_t fd);
+SysResult sys_lseek(uint64_t fd, uint64_t offset, uint64_t whence);
+
+// sys_time.cc
+SysResult sys_clock_gettime(uint64_t clock, uint64_t timespec);
+SysResult sys_clock_getres(uint64_t clock, uint64_t timespec);
+SysResult sys_gettimeofday(uint64_t timeval, uint64_t timezone);
+SysResult sys_time(uint64_t tloc);
+SysResult sys_nanosleep(uint64_t request, uint64_t remain);
+SysResult sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t request, uint64_t remain);
+
+// sys_process.cc
+[[noreturn]] void sys_exit_group(uint64_t status);
+SysResult sys_arch_prctl(uint64_t code, uint64_t address);
+SysResult sys_set_tid_address(uint64_t tidptr);
+SysResult sys_prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t old_limit);
+SysResult sys_getrlimit(uint64_t resource, uint64_t limit);
+SysResult sys_getrandom(uint64_t buffer, uint64_t length, uint64_t flags);
+SysResult sys_futex(uint64_t uaddr, uint64_t op, uint64_t value, uint64_t timeout);
+SysResult sys_uname(uint64_t buffer);
+SysResult sys_sched_getaffinity(uint64_t pid, uint64_t size, uint64_t mask);
+SysResult sys_rt_sigaction(uint64_t signal, uint64_t action, uint64_t old_action, uint64_t size);
+SysResult sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t old_set, uint64_t size);
+
+}  // namespace monocell::libos

@@ -1,0 +1,308 @@
+// Building a guest, running its vCPU on a thread, serving its exits, and enforcing the
+// wall-clock limit with a kick (signal + immediate_exit).
+#include "guest_runner.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <monocell/hostcall_abi.h>
+#include <monocell/notify_abi.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <condition_variable>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "direct_boot.h"
+#include "elf_image.h"
+#include "hostcall_handler.h"
+#include "kvm_error.h"
+#include "pvh_boot.h"
+#include "vcpu.h"
+#include "vm.h"
+
+namespace monocell::kvm {
+namespace {
+
+constexpr uint64_t k2MiB = 2ull << 20;
+
+void write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;  // the host's stdout is gone; the guest's output has nowhere to go
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+std::string text(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string text(const char* fmt, ...) {
+  char buffer[256];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buffer, sizeof buffer, fmt, args);
+  va_end(args);
+  return buffer;
+}
+
+GuestOutcome stopped(OutcomeKind kind, std::string detail) {
+  GuestOutcome o;
+  o.kind = kind;
+  o.detail = std::move(detail);
+  return o;
+}
+
+void capture_registers(Vcpu& vcpu, GuestOutcome& o) {
+  const kvm_sregs s = vcpu.sregs();
+  GuestRegisters& r = o.registers;
+  if (!o.has_registers) {  // a fault report already holds the registers at the fault
+    const kvm_regs g = vcpu.regs();
+    r = GuestRegisters{g.rax, g.rbx, g.rcx, g.rdx, g.rsi, g.rdi, g.rbp, g.rsp,
+                       g.r8,  g.r9,  g.r10, g.r11, g.r12, g.r13, g.r14, g.r15,
+                       g.rip, g.rflags, s.cs.selector, s.ss.selector,
+                       s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.fs.base, s.gs.base};
+    o.has_registers = true;
+    return;
+  }
+  r.cr0 = s.cr0;
+  r.cr3 = s.cr3;
+  r.cr4 = s.cr4;
+  r.efer = s.efer;
+  r.fs_base = s.fs.base;
+  r.gs_base = s.gs.base;
+}
+
+// The vCPU thread's loop: KVM_RUN until the guest ends or is stopped.
+class VcpuLoop {
+ public:
+  VcpuLoop(Vcpu& vcpu, HostCallHandler& handler, const std::atomic<bool>& stop,
+           std::chrono::milliseconds timeout)
+      : vcpu_(vcpu), handler_(handler), stop_(stop), timeout_(timeout) {}
+
+  GuestOutcome run() {
+    vcpu_.bind_to_current_thread();
+    for (;;) {
+      if (stop_.load()) return timed_out();
+      const int error = vcpu_.run();
+      if (error == EINTR || error == EAGAIN) {
+        if (stop_.load()) return timed_out();
+        vcpu_.clear_kick();
+        continue;
+      }
+      if (error != 0) {
+        return stopped(OutcomeKind::kInternalError, std::string("KVM_RUN failed: ") + std::strerror(error));
+      }
+      if (auto outcome = handle_exit(vcpu_.run_state())) return *outcome;
+    }
+  }
+
+ private:
+  GuestOutcome timed_out() const {
+    return stopped(OutcomeKind::kTimeout,
+                   text("the guest ran past its wall-clock limit of %lld ms and was stopped",
+                        static_cast<long long>(timeout_.count())));
+  }
+
+  std::optional<GuestOutcome> handle_exit(const kvm_run& r) {
+    switch (r.exit_reason) {
+      case KVM_EXIT_MMIO:
+        if (r.mmio.phys_addr == hostcall::kHostCallGpa && r.mmio.is_write && r.mmio.len == 8) {
+          uint64_t request;
+          std::memcpy(&request, r.mmio.data, sizeof request);
+          return handler_.handle(request);
+        }
+        return stopped(OutcomeKind::kUnhandledExit,
+                       text("MMIO %s of %u bytes at gpa %#llx, where there is no device",
+                            r.mmio.is_write ? "write" : "read", r.mmio.len,
+                            static_cast<unsigned long long>(r.mmio.phys_addr)));
+      case KVM_EXIT_IO:
+        return stopped(OutcomeKind::kUnhandledExit,
+                       text("I/O port %s of %u bytes at port %#x, where there is no device",
+                            r.io.direction == KVM_EXIT_IO_OUT ? "write" : "read", r.io.size,
+                            r.io.port));
+      case KVM_EXIT_HLT:
+        return stopped(OutcomeKind::kUnhandledExit, "the guest halted with no irqchip to wake it");
+      case KVM_EXIT_SHUTDOWN:
+        return stopped(OutcomeKind::kTripleFault,
+                       "the guest triple-faulted: a fault while delivering a fault");
+      case KVM_EXIT_INTERNAL_ERROR: {
+        std::string d = text("KVM_EXIT_INTERNAL_ERROR suberror %u", r.internal.suberror);
+        if (r.internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
+          d += " (an instruction KVM could not emulate)";
+        }
+        for (uint32_t i = 0; i < r.internal.ndata && i < 16; ++i) {
+          d += text(" %#llx", static_cast<unsigned long long>(r.internal.data[i]));
+        }
+        return stopped(OutcomeKind::kInternalError, d);
+      }
+      case KVM_EXIT_FAIL_ENTRY:
+        return stopped(OutcomeKind::kInternalError,
+                       text("KVM_EXIT_FAIL_ENTRY: hardware entry failure reason %#llx",
+                            static_cast<unsigned long long>(
+                                r.fail_entry.hardware_entry_failure_reason)));
+      case KVM_EXIT_INTR:
+        return std::nullopt;
+      default:
+        return stopped(OutcomeKind::kUnhandledExit, text("KVM exit reason %u", r.exit_reason));
+    }
+  }
+
+  Vcpu& vcpu_;
+  HostCallHandler& handler_;
+  const std::atomic<bool>& stop_;
+  std::chrono::milliseconds timeout_;
+};
+
+std::string base_name(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+GuestOutcome run_guest(const GuestConfig& config) {
+  const uint64_t ram = (config.memory_bytes + k2MiB - 1) & ~(k2MiB - 1);
+  if (ram < boot::kMinRamSize || ram > boot::kMaxRamSize) {
+    throw KvmError("guest memory must be between " + std::to_string(boot::kMinRamSize >> 20) +
+                   " MiB and " + std::to_string(boot::kMaxRamSize >> 20) + " MiB");
+  }
+  const ElfImage image = ElfImage::from_file(config.image_path);
+  Vm vm(ram, config.irqchip, config.huge_pages);
+  Vcpu vcpu(vm, 0);
+
+  if (!image.monocell_note()) {
+    throw ImageError("guest image has no Monocell note: it was not linked with the monocell libOS");
+  }
+  DirectBootSpec spec;
+  spec.argv.push_back(base_name(config.image_path));
+  spec.argv.insert(spec.argv.end(), config.args.begin(), config.args.end());
+  spec.env = config.env;
+  spec.exe_path = "/" + spec.argv[0];  // the image is the root of its own file system
+  if (config.boot == BootMode::kPvh) {
+    if (!config.env.empty()) throw KvmError("PVH boot cannot pass an environment yet");
+    pvh_boot(vm, vcpu, image, spec.argv);
+  } else {
+    direct_boot(vm, vcpu, image, spec);
+  }
+  if (config.doorbell_fd >= 0) vm.add_doorbell(notify::kDoorbellGpa, config.doorbell_fd);
+  if (config.interrupt_fd >= 0 && !vm.has_irqchip()) {
+    throw KvmError("host interrupts (interrupt_fd) need the in-kernel irqchip");
+  }
+  if (config.before_start) config.before_start(vm, vcpu);
+
+  UniqueFd stop_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!stop_fd.valid()) throw_errno("eventfd");
+  UniqueFd woken_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));  // the host raised its interrupt
+  if (!woken_fd.valid()) throw_errno("eventfd");
+  std::atomic<bool> stop{false};
+
+  // Sleeping for the guest: until kvmclock passes the deadline, or until stopped, or (waits)
+  // until the host raised its interrupt -- which the guest takes as soon as it runs again.
+  auto sleep_until = [&](uint64_t deadline, bool wake_on_host) {
+    while (!stop.load()) {
+      const uint64_t now = vm.clock().clock;
+      if (now >= deadline) return false;
+      const uint64_t wait = deadline - now;
+      timespec ts{static_cast<time_t>(wait / 1000000000ull), static_cast<long>(wait % 1000000000ull)};
+      pollfd fds[2] = {{stop_fd.get(), POLLIN, 0}, {woken_fd.get(), POLLIN, 0}};
+      ::ppoll(fds, wake_on_host ? 2 : 1, &ts, nullptr);
+      uint64_t count = 0;
+      if (wake_on_host && ::read(woken_fd.get(), &count, sizeof count) == sizeof count) return true;
+    }
+    return false;
+  };
+  ConsoleSink console = config.console;
+  if (!console) console = [](int fd, std::string_view bytes) { write_all(fd, bytes); };
+  HostCallHandler handler(vm.memory(), *image.monocell_note(), console, sleep_until);
+  VcpuLoop loop(vcpu, handler, stop, config.timeout);
+
+  // Each signal of interrupt_fd becomes one MSI (KVM_SIGNAL_MSI) and wakes a guest waiting for
+  // the host, until the guest ends (stop_fd). A thread rather than KVM_IRQFD: kvm_pvm cannot
+  // route an eventfd to an MSI (KVM_SET_GSI_ROUTING is ENOTTY), and a guest in ring 3 waits in
+  // a host call, where only the VMM can wake it.
+  std::thread forwarder;
+  if (config.interrupt_fd >= 0) {
+    forwarder = std::thread([&] {
+      for (;;) {
+        pollfd fds[2] = {{config.interrupt_fd, POLLIN, 0}, {stop_fd.get(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+          if (errno == EINTR) continue;
+          return;
+        }
+        if (fds[1].revents != 0) return;
+        uint64_t count = 0;
+        if ((fds[0].revents & POLLIN) == 0 ||
+            ::read(config.interrupt_fd, &count, sizeof count) != sizeof count) {
+          continue;
+        }
+        try {
+          vm.raise_interrupt(notify::kHostInterruptVector);
+        } catch (const KvmError&) {
+          return;  // the guest is going away
+        }
+        const uint64_t one = 1;
+        (void)::write(woken_fd.get(), &one, sizeof one);
+      }
+    });
+  }
+  struct StopForwarder {
+    std::thread& thread;
+    int stop_fd;
+    ~StopForwarder() {
+      if (!thread.joinable()) return;
+      const uint64_t one = 1;
+      (void)::write(stop_fd, &one, sizeof one);
+      thread.join();
+    }
+  } stop_forwarder{forwarder, stop_fd.get()};
+
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool done = false;
+  GuestOutcome outcome;
+  std::exception_ptr error;
+  const auto start = std::chrono::steady_clock::now();
+  std::thread vcpu_thread([&] {
+    try {
+      outcome = loop.run();
+      if (outcome.kind != OutcomeKind::kExited) capture_registers(vcpu, outcome);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::lock_guard lock(mutex);
+    done = true;
+    finished.notify_all();
+  });
+  {
+    std::unique_lock lock(mutex);
+    if (config.timeout.count() > 0) {
+      if (!finished.wait_until(lock, start + config.timeout, [&] { return done; })) {
+        stop.store(true);
+        const uint64_t one = 1;
+        (void)::write(stop_fd.get(), &one, sizeof one);
+        // Kick until the thread notices: a kick can land just before KVM_RUN is entered,
+        // which immediate_exit covers, or between a check and a blocking call.
+        do {
+          vcpu.kick();
+        } while (!finished.wait_for(lock, std::chrono::milliseconds(5), [&] { return done; }));
+      }
+    } else {
+      finished.wait(lock, [&] { return done; });
+    }
+  }
+  vcpu_thread.join();
+  if (error) std::rethrow_exception(error);
+  return outcome;
+}
+
+}  // namespace monocell::kvm

@@ -1,0 +1,132 @@
+// Serving the guest's host calls.
+#include "hostcall_handler.h"
+
+#include <monocell/hostcall_abi.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+
+#include "guest_memory.h"
+
+namespace monocell::kvm {
+namespace {
+
+GuestOutcome bad_call(const char* what, uint64_t value) {
+  GuestOutcome o;
+  o.kind = OutcomeKind::kBadHostCall;
+  char text[160];
+  std::snprintf(text, sizeof text, "host call: %s (%#" PRIx64 ")", what, value);
+  o.detail = text;
+  return o;
+}
+
+}  // namespace
+
+HostCallHandler::HostCallHandler(GuestMemory& memory, const boot::ImageNote& note,
+                                 ConsoleSink console, SleepFunction sleep_until)
+    : memory_(memory), note_(note), console_(std::move(console)),
+      sleep_until_(std::move(sleep_until)) {}
+
+std::optional<GuestOutcome> HostCallHandler::handle(uint64_t request_gpa) {
+  using hostcall::Op;
+  ++calls_;
+  const auto request = memory_.read<hostcall::Request>(request_gpa);
+  if (!request) return bad_call("request outside guest RAM", request_gpa);
+  int64_t result = 0;
+  switch (static_cast<Op>(request->op)) {
+    case Op::kConsoleWrite: {
+      bool bad = false;
+      result = console_write(request->arg[0], request->arg[1], request->count, bad);
+      if (bad) return bad_call("console iovec outside guest RAM", request->arg[1]);
+      break;
+    }
+    case Op::kSleep:
+      sleep_until_(request->arg[0], false);
+      break;
+    case Op::kWaitForHost:
+      result = sleep_until_(request->arg[0], true) ? 1 : 0;
+      break;
+    case Op::kExit: {
+      GuestOutcome o;
+      o.kind = OutcomeKind::kExited;
+      o.exit_code = static_cast<int>(request->arg[0] & 0xff);
+      o.unknown_syscalls = request->arg[1];
+      o.last_unknown_syscall = request->arg[2];
+      return o;
+    }
+    case Op::kFault:
+      return fault(request->arg[0]);
+    default:
+      result = -ENOSYS;  // a newer guest: it must cope
+      break;
+  }
+  memory_.write(request_gpa + offsetof(hostcall::Request, result), result);
+  return std::nullopt;
+}
+
+int64_t HostCallHandler::console_write(uint64_t fd, uint64_t iov_gpa, uint32_t count, bool& bad) {
+  if (fd != 1 && fd != 2) return -EBADF;
+  if (count > hostcall::kMaxIoVecs) return -EINVAL;
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    const auto iov = memory_.read<hostcall::IoVec>(iov_gpa + uint64_t{i} * sizeof(hostcall::IoVec));
+    if (!iov) {
+      bad = true;
+      return -EFAULT;
+    }
+    uint64_t length = iov->len;
+    if (length > hostcall::kMaxConsoleWrite - total) length = hostcall::kMaxConsoleWrite - total;
+    const auto bytes = memory_.range(iov->base, length);
+    if (length != 0 && bytes.empty()) {
+      bad = true;
+      return -EFAULT;
+    }
+    if (length != 0 && console_) {
+      console_(static_cast<int>(fd),
+               std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    }
+    total += length;
+    if (total == hostcall::kMaxConsoleWrite) break;  // a short write; the guest writes the rest
+  }
+  return static_cast<int64_t>(total);
+}
+
+GuestOutcome HostCallHandler::fault(uint64_t frame_gpa) {
+  const auto frame = memory_.read<hostcall::FaultFrame>(frame_gpa);
+  if (!frame) return bad_call("fault frame outside guest RAM", frame_gpa);
+  GuestOutcome o;
+  o.kind = OutcomeKind::kFault;
+  o.vector = frame->vector;
+  o.error_code = frame->error_code;
+  o.in_syscall_entry = frame->rip >= note_.syscall_entry && frame->rip < note_.syscall_entry_end;
+  o.has_registers = true;
+  GuestRegisters& r = o.registers;
+  r.rax = frame->rax;
+  r.rbx = frame->rbx;
+  r.rcx = frame->rcx;
+  r.rdx = frame->rdx;
+  r.rsi = frame->rsi;
+  r.rdi = frame->rdi;
+  r.rbp = frame->rbp;
+  r.rsp = frame->rsp;
+  r.r8 = frame->r8;
+  r.r9 = frame->r9;
+  r.r10 = frame->r10;
+  r.r11 = frame->r11;
+  r.r12 = frame->r12;
+  r.r13 = frame->r13;
+  r.r14 = frame->r14;
+  r.r15 = frame->r15;
+  r.rip = frame->rip;
+  r.rflags = frame->rflags;
+  r.cs = frame->cs;
+  r.ss = frame->ss;
+  r.cr2 = frame->cr2;
+  o.detail = (frame->cs & 3) == 3 ? "exception in ring 3 (the app or the libOS)"
+                                  : "exception in ring 0 (the supervisor or a ring-0 syscall)";
+  if (o.in_syscall_entry) o.detail = "exception inside the libOS syscall entry";
+  return o;
+}
+
+}  // namespace monocell::kvm
