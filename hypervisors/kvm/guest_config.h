@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,23 @@ enum class BootMode {
 
 class Vm;
 class Vcpu;
+
+// Lets another thread stop a running guest at once, as the wall-clock limit does (the outcome
+// is then kStopped). Safe to call before, during and after the run.
+class GuestStopper {
+ public:
+  void request_stop() {
+    std::lock_guard lock(mutex_);
+    requested_ = true;
+    if (on_stop_) on_stop_();
+  }
+
+ private:
+  friend class GuestStopperBinding;
+  std::mutex mutex_;
+  bool requested_ = false;
+  std::function<void()> on_stop_;  // set by run_guest while the guest runs
+};
 
 // Receives what the guest writes to fd 1 or 2, one call per guest write()/writev().
 using ConsoleSink = std::function<void(int fd, std::string_view bytes)>;
@@ -37,6 +56,8 @@ struct GuestConfig {
   // writes signal `doorbell_fd`; signalling `interrupt_fd` raises the host interrupt vector.
   int doorbell_fd = -1;
   int interrupt_fd = -1;
+  // Stops the guest from another thread; null: only the wall-clock limit stops it.
+  std::shared_ptr<GuestStopper> stopper;
   // Runs after the machine state is built, just before the vCPU starts: for debuggers and for
   // tests that need a broken machine (e.g. an unusable IDT). Empty: nothing.
   std::function<void(Vm&, Vcpu&)> before_start;

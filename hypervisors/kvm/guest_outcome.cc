@@ -39,6 +39,7 @@ const char* describe(OutcomeKind kind) {
     case OutcomeKind::kFault: return "guest fault";
     case OutcomeKind::kTripleFault: return "triple fault (KVM_EXIT_SHUTDOWN)";
     case OutcomeKind::kTimeout: return "wall-clock limit reached";
+    case OutcomeKind::kStopped: return "stopped by the host";
     case OutcomeKind::kUnhandledExit: return "unhandled exit";
     case OutcomeKind::kInternalError: return "KVM internal error";
     case OutcomeKind::kBadHostCall: return "bad host call";
@@ -87,6 +88,7 @@ int exit_status_for(const GuestOutcome& outcome) {
   switch (outcome.kind) {
     case OutcomeKind::kExited: return outcome.exit_code & 0xff;
     case OutcomeKind::kTimeout: return kExitTimeout;
+    case OutcomeKind::kStopped: return kExitStopped;
     case OutcomeKind::kFault:
     case OutcomeKind::kTripleFault:
     case OutcomeKind::kUnhandledExit:

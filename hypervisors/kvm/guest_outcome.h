@@ -11,6 +11,7 @@ enum class OutcomeKind {
   kFault,  // an exception reached the supervisor, which reported it
   kTripleFault,  // KVM_EXIT_SHUTDOWN: the supervisor itself could not handle a fault
   kTimeout,  // ran past the wall-clock limit and was stopped
+  kStopped,  // stopped by the host (GuestStopper) before it ended
   kUnhandledExit,  // an exit the VMM does not handle (I/O port, unknown MMIO, HLT ...)
   kInternalError,  // KVM could not run the guest (emulation failure, failed entry)
   kBadHostCall,  // the guest broke the host-call contract (bad address or length)
@@ -48,6 +49,7 @@ struct GuestOutcome {
 // Exit codes of monocell-kvm-run, with the values `monocell run` uses (orchestrator/
 // exit_codes.h, docker's convention): the guest's own code when it exited, else
 inline constexpr int kExitTimeout = 124;  // ran past the wall-clock limit (kTimeout)
+inline constexpr int kExitStopped = 137;  // stopped by the host, as a SIGKILL would show (kStopped)
 inline constexpr int kExitSetupError = 125;  // the VMM failed: bad flags, /dev/kvm, a KVM ioctl
 inline constexpr int kExitCannotRun = 126;  // the image cannot run (not a monocell image)
 inline constexpr int kExitGuestFault = 139;  // the guest faulted, triple-faulted, made an exit

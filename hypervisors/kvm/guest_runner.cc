@@ -85,8 +85,8 @@ void capture_registers(Vcpu& vcpu, GuestOutcome& o) {
 class VcpuLoop {
  public:
   VcpuLoop(Vcpu& vcpu, HostCallHandler& handler, const std::atomic<bool>& stop,
-           std::chrono::milliseconds timeout)
-      : vcpu_(vcpu), handler_(handler), stop_(stop), timeout_(timeout) {}
+           const std::atomic<bool>& stopped_by_host, std::chrono::milliseconds timeout)
+      : vcpu_(vcpu), handler_(handler), stop_(stop), stopped_by_host_(stopped_by_host), timeout_(timeout) {}
 
   GuestOutcome run() {
     vcpu_.bind_to_current_thread();
@@ -107,6 +107,7 @@ class VcpuLoop {
 
  private:
   GuestOutcome timed_out() const {
+    if (stopped_by_host_.load()) return stopped(OutcomeKind::kStopped, "the host stopped the guest");
     return stopped(OutcomeKind::kTimeout,
                    text("the guest ran past its wall-clock limit of %lld ms and was stopped",
                         static_cast<long long>(timeout_.count())));
@@ -159,8 +160,34 @@ class VcpuLoop {
   Vcpu& vcpu_;
   HostCallHandler& handler_;
   const std::atomic<bool>& stop_;
+  const std::atomic<bool>& stopped_by_host_;
   std::chrono::milliseconds timeout_;
 };
+
+}  // namespace
+
+// Connects a GuestStopper to one run for as long as it lasts.
+class GuestStopperBinding {
+ public:
+  GuestStopperBinding(GuestStopper* stopper, std::function<void()> on_stop) : stopper_(stopper) {
+    if (stopper_ == nullptr) return;
+    std::lock_guard lock(stopper_->mutex_);
+    stopper_->on_stop_ = std::move(on_stop);
+    if (stopper_->requested_) stopper_->on_stop_();
+  }
+  ~GuestStopperBinding() {
+    if (stopper_ == nullptr) return;
+    std::lock_guard lock(stopper_->mutex_);
+    stopper_->on_stop_ = nullptr;
+  }
+  GuestStopperBinding(const GuestStopperBinding&) = delete;
+  GuestStopperBinding& operator=(const GuestStopperBinding&) = delete;
+
+ private:
+  GuestStopper* stopper_;
+};
+
+namespace {
 
 std::string base_name(const std::string& path) {
   const size_t slash = path.find_last_of('/');
@@ -223,7 +250,8 @@ GuestOutcome run_guest(const GuestConfig& config) {
   ConsoleSink console = config.console;
   if (!console) console = [](int fd, std::string_view bytes) { write_all(fd, bytes); };
   HostCallHandler handler(vm.memory(), *image.monocell_note(), console, sleep_until);
-  VcpuLoop loop(vcpu, handler, stop, config.timeout);
+  std::atomic<bool> stopped_by_host{false};
+  VcpuLoop loop(vcpu, handler, stop, stopped_by_host, config.timeout);
 
   // Each signal of interrupt_fd becomes one MSI (KVM_SIGNAL_MSI) and wakes a guest waiting for
   // the host, until the guest ends (stop_fd). A thread rather than KVM_IRQFD: kvm_pvm cannot
@@ -270,6 +298,12 @@ GuestOutcome run_guest(const GuestConfig& config) {
   bool done = false;
   GuestOutcome outcome;
   std::exception_ptr error;
+  // The stopper wakes the waiting thread below, which stops the guest as the limit does.
+  GuestStopperBinding binding(config.stopper.get(), [&] {
+    std::lock_guard lock(mutex);
+    stopped_by_host.store(true);
+    finished.notify_all();
+  });
   const auto start = std::chrono::steady_clock::now();
   std::thread vcpu_thread([&] {
     try {
@@ -285,19 +319,19 @@ GuestOutcome run_guest(const GuestConfig& config) {
   });
   {
     std::unique_lock lock(mutex);
-    if (config.timeout.count() > 0) {
-      if (!finished.wait_until(lock, start + config.timeout, [&] { return done; })) {
-        stop.store(true);
-        const uint64_t one = 1;
-        (void)::write(stop_fd.get(), &one, sizeof one);
-        // Kick until the thread notices: a kick can land just before KVM_RUN is entered,
-        // which immediate_exit covers, or between a check and a blocking call.
-        do {
-          vcpu.kick();
-        } while (!finished.wait_for(lock, std::chrono::milliseconds(5), [&] { return done; }));
-      }
-    } else {
-      finished.wait(lock, [&] { return done; });
+    const auto ended_or_stopped = [&] { return done || stopped_by_host.load(); };
+    const bool ended = config.timeout.count() > 0
+                           ? finished.wait_until(lock, start + config.timeout, ended_or_stopped)
+                           : (finished.wait(lock, ended_or_stopped), true);
+    if (!done && (!ended || stopped_by_host.load())) {
+      stop.store(true);
+      const uint64_t one = 1;
+      (void)::write(stop_fd.get(), &one, sizeof one);
+      // Kick until the thread notices: a kick can land just before KVM_RUN is entered,
+      // which immediate_exit covers, or between a check and a blocking call.
+      do {
+        vcpu.kick();
+      } while (!finished.wait_for(lock, std::chrono::milliseconds(5), [&] { return done; }));
     }
   }
   vcpu_thread.join();

@@ -171,6 +171,30 @@ TEST_CASE("a guest spinning in ring 3 is stopped by the wall-clock limit") {
   CHECK(exit_status_for(r.outcome) == kExitTimeout);
 }
 
+TEST_CASE("another thread stops a running guest at once with a GuestStopper") {
+  if (!kvm_or_skip()) return;
+  GuestConfig config;
+  config.image_path = image_path("test-spin");
+  config.timeout = std::chrono::seconds(30);
+  config.console = [](int, std::string_view) {};
+  config.stopper = std::make_shared<GuestStopper>();
+  std::thread stopper([s = config.stopper] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    s->request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const GuestOutcome outcome = run_guest(config);
+  stopper.join();
+  CHECK(outcome.kind == OutcomeKind::kStopped);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));  // not the 30 s limit
+  CHECK(outcome.has_registers);
+
+  // A stop asked for before the run stops it as soon as it starts.
+  config.stopper = std::make_shared<GuestStopper>();
+  config.stopper->request_stop();
+  CHECK(run_guest(config).kind == OutcomeKind::kStopped);
+}
+
 TEST_CASE("an unknown syscall gets ENOSYS, the guest keeps running, and the count is reported") {
   if (!kvm_or_skip()) return;
   const BootMode mode = GENERATE(BootMode::kDirect, BootMode::kPvh);
