@@ -34,7 +34,7 @@ struct GuestEnd {
     kExited,  // the guest ended by itself; `code` holds its exit status
     kSignaled,  // the guest process died of signal `signal` (process backend)
     kFault,  // the guest faulted (CPU exception, triple fault, unhandled exit); see `report`
-    kCannotStart,  // the image could not be started; `code` is 126 or 127
+    kCannotStart,  // the image could not be started (`code` 126 or 127), or its end is unknown (125)
   };
   Kind kind = Kind::kExited;
   int code = 0;

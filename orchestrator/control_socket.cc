@@ -135,17 +135,25 @@ EnvelopeFramer::Result EnvelopeFramer::fill(int fd) {
 EnvelopeFramer::Result EnvelopeFramer::next(v1::Envelope* envelope) {
   const size_t available = buffer_.size() - start_;
   uint32_t length = 0;
-  if (available < sizeof length) return Result::kNeedMore;
+  if (available < sizeof length) {
+    compact();
+    return Result::kNeedMore;
+  }
   std::memcpy(&length, buffer_.data() + start_, sizeof length);
   if (length > kMaxControlMessage) return Result::kMalformed;
-  if (available < sizeof length + length) return Result::kNeedMore;
+  if (available < sizeof length + length) {
+    compact();
+    return Result::kNeedMore;
+  }
   const bool parsed = envelope->ParseFromArray(buffer_.data() + start_ + sizeof length, static_cast<int>(length));
   start_ += sizeof length + length;
-  if (start_ == buffer_.size()) {
-    buffer_.clear();
-    start_ = 0;
-  }
   return parsed ? Result::kEnvelope : Result::kMalformed;
+}
+
+void EnvelopeFramer::compact() {
+  // Drop what was consumed, so the buffer never holds more than one partial message.
+  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(start_));
+  start_ = 0;
 }
 
 }  // namespace monocell

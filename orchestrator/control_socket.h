@@ -29,8 +29,12 @@ class EnvelopeFramer {
   // Reads what the socket has; call next() until it stops returning kEnvelope.
   Result fill(int fd);
   Result next(v1::Envelope* envelope);
+  // Bytes held: at most one partial message once next() returned kNeedMore.
+  size_t buffered() const { return buffer_.size(); }
 
  private:
+  void compact();
+
   std::vector<uint8_t> buffer_;
   size_t start_ = 0;
 };

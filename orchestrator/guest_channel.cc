@@ -57,8 +57,9 @@ void GuestChannel::release() {
   stdio_in_.release();
 }
 
-bool GuestChannel::prepare_sleep() {
+bool GuestChannel::prepare_sleep(bool with_output) {
   control_armed_ = control_in_.prepare_wait();
+  if (!with_output) return control_armed_;
   stdio_armed_ = control_armed_ && stdio_in_.prepare_wait();
   return control_armed_ && stdio_armed_;
 }

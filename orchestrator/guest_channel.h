@@ -41,9 +41,10 @@ class GuestChannel {
   // Hands consumed space back to the guest (after a batch of receive/read_output).
   void release();
 
-  // Before the host sleeps: true only if both rings from the guest are empty with their
-  // waiting flags armed. Call finish_sleep() after waking either way.
-  bool prepare_sleep();
+  // Before the host sleeps: true only if the rings from the guest are empty with their
+  // waiting flags armed (the output ring only if `with_output`: the host may be holding off
+  // reading it). Call finish_sleep() after waking either way.
+  bool prepare_sleep(bool with_output = true);
   void finish_sleep();
 
  private:

@@ -22,6 +22,12 @@ namespace {
 // Frames handled per ring before the loop looks at its other inputs again, so a flooding
 // guest cannot starve signals, timers or clients.
 constexpr int kRingBudget = 256;
+// After Exit the guest has this long to end before it is killed (its code still counts).
+constexpr uint64_t kExitLingerMs = 2000;
+// Control clients served at once; more wait in the listen backlog.
+constexpr size_t kMaxClients = 64;
+// Rounds of draining after the guest ended: what it published before ending, not more.
+constexpr int kFinalDrainRounds = 64;
 
 sigset_t stop_signals() {
   sigset_t set;
@@ -43,25 +49,30 @@ void Monitor::block_stop_signals() {
   const sigset_t set = stop_signals();
   sigprocmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // An ignored SIGCHLD inherited from whoever started us would make the kernel reap the
+  // guest process itself, and its exit status would be lost.
+  signal(SIGCHLD, SIG_DFL);
 }
 
 Monitor::Monitor(const GuestConfig& config, Backend& backend, MonitorOptions options)
-    : config_(config), backend_(backend), options_(options) {
+    : config_(config), backend_(backend), options_(options), output_(options.stdout_fd, options.stderr_fd) {
   const sigset_t set = stop_signals();
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  deadline_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  grace_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 }
 
 Monitor::~Monitor() {
   for (const Client& c : clients_) close(c.fd);
-  if (signal_fd_ >= 0) close(signal_fd_);
-  if (timer_fd_ >= 0) close(timer_fd_);
+  for (const int fd : {signal_fd_, deadline_fd_, grace_fd_}) {
+    if (fd >= 0) close(fd);
+  }
 }
 
 int Monitor::run() {
   std::string error;
-  if (signal_fd_ < 0 || timer_fd_ < 0) {
-    spdlog::error("monitor: signalfd/timerfd: {}", std::strerror(errno));
+  if (signal_fd_ < 0 || deadline_fd_ < 0 || grace_fd_ < 0 || output_.room_fd() < 0) {
+    spdlog::error("monitor: signalfd/timerfd/eventfd: {}", std::strerror(errno));
     backend_.kill();
     backend_.end();
     return exit_code::kMonocellFailed;
@@ -73,18 +84,22 @@ int Monitor::run() {
     backend_.end();
     return exit_code::kMonocellFailed;
   }
-  if (config_.timeout_s > 0) arm_timer(static_cast<uint64_t>(config_.timeout_s * 1000));
+  if (config_.timeout_s > 0) arm_timer(deadline_fd_, static_cast<uint64_t>(config_.timeout_s * 1000));
 
+  enum : size_t { kWake, kEnd, kSignals, kDeadline, kGrace, kRoom, kListen, kFirstClient };
   for (;;) {
     const bool more = rings_usable_ && service_rings();
-    // Sleep only if both rings agree they are empty after arming their waiting flags.
-    const bool idle = !rings_usable_ || (!more && channel_->prepare_sleep());
+    // Sleep only if the rings agree they are empty after arming their waiting flags (the
+    // output ring is left alone while the writer is full: room_fd wakes us for it).
+    const bool idle = !rings_usable_ || (!more && channel_->prepare_sleep(!output_blocked_));
 
     std::vector<pollfd> fds = {{backend_.host_wakeup_fd(), POLLIN, 0},
                                {backend_.end_fd(), POLLIN, 0},
                                {signal_fd_, POLLIN, 0},
-                               {timer_fd_, POLLIN, 0},
-                               {options_.control_listen_fd, POLLIN, 0}};
+                               {deadline_fd_, POLLIN, 0},
+                               {grace_fd_, POLLIN, 0},
+                               {output_.room_fd(), POLLIN, 0},
+                               {accepting_ ? options_.control_listen_fd : -1, POLLIN, 0}};
     for (const Client& c : clients_) fds.push_back({c.fd, POLLIN, 0});
     const int n = ::poll(fds.data(), fds.size(), idle ? -1 : 0);
     if (rings_usable_) channel_->finish_sleep();
@@ -94,19 +109,24 @@ int Monitor::run() {
     }
     if (n <= 0) continue;
 
-    if (fds[0].revents) backend_.consume_host_wakeup();
-    if (fds[2].revents) {
+    if (fds[kWake].revents) backend_.consume_host_wakeup();
+    if (fds[kSignals].revents) {
       signalfd_siginfo info;
       while (read(signal_fd_, &info, sizeof info) == sizeof info) on_signal(static_cast<int>(info.ssi_signo));
     }
-    if (fds[3].revents) on_timer();
+    if (fds[kDeadline].revents) on_deadline();
+    if (fds[kGrace].revents) on_grace_timer();
+    if (fds[kRoom].revents) {
+      output_.consume_room_signal();
+      output_blocked_ = false;
+    }
     // Clients in the poll set first (backwards: dropping one keeps the lower indices), then
     // new connections, which join the next poll.
-    for (size_t i = fds.size() - 5; i-- > 0;) {
-      if (fds[5 + i].revents) service_client(i);
+    for (size_t i = fds.size() - kFirstClient; i-- > 0;) {
+      if (fds[kFirstClient + i].revents) service_client(i);
     }
-    if (fds[4].revents) accept_clients();
-    if (fds[1].revents) return finish();
+    if (fds[kListen].revents) accept_clients();
+    if (fds[kEnd].revents) return finish();
   }
 }
 
@@ -118,6 +138,11 @@ bool Monitor::service_rings() {
 
 bool Monitor::drain_stdio(int budget) {
   for (int i = 0; i < budget; ++i) {
+    if (!output_.has_room()) {
+      // Our reader is slow: leave the rest in the ring, so the guest waits, not the monitor.
+      output_blocked_ = true;
+      break;
+    }
     GuestChannel::Output output;
     const ring::Status s = channel_->read_output(&output);
     if (!s.ok()) {
@@ -126,9 +151,9 @@ bool Monitor::drain_stdio(int budget) {
       return false;
     }
     if (output.type == static_cast<uint32_t>(ring::FrameType::kStdout)) {
-      if (stdout_open_) write_output(options_.stdout_fd, output.data, output.length);
+      output_.write(false, output.data, output.length);
     } else if (output.type == static_cast<uint32_t>(ring::FrameType::kStderr)) {
-      if (stderr_open_) write_output(options_.stderr_fd, output.data, output.length);
+      output_.write(true, output.data, output.length);
     } else {
       channel_->release();
       guest_broke_protocol("stdio ring: frame of unknown type " + std::to_string(output.type));
@@ -136,7 +161,7 @@ bool Monitor::drain_stdio(int budget) {
     }
   }
   channel_->release();
-  return true;
+  return !output_blocked_;
 }
 
 bool Monitor::drain_control(int budget) {
@@ -174,20 +199,30 @@ void Monitor::handle_guest_message(const v1::Envelope& message) {
         return stop_guest(exit_code::kCannotRun, why);
       }
       send_to_guest(welcome, message.id());
-      send_to_guest(start);
+      uint64_t start_id = 0;
+      const size_t start_size = start.ByteSizeLong();
+      send_to_guest(std::move(start), 0, &start_id);
+      if (start_id == 0) {
+        return stop_guest(exit_code::kCannotRun,
+                          "the app's arguments and environment (" + std::to_string(start_size) +
+                              " bytes encoded) do not fit in one control message of " +
+                              std::to_string(backend_.layout().max_frame) + " bytes");
+      }
       started_ = true;
       set_phase(Phase::kAwaitReady);
       return;
     }
     case v1::Envelope::kReady:
-      if (phase_ != Phase::kAwaitReady) return guest_broke_protocol("Ready before Start");
+      if (phase_ == Phase::kAwaitHello) return guest_broke_protocol("Ready before Hello");
+      if (phase_ != Phase::kAwaitReady) return guest_broke_protocol("a second Ready");
       spdlog::debug("guest {} ready after {} us", config_.name, message.ready().startup_ns() / 1000);
       set_phase(Phase::kRunning);
       return;
     case v1::Envelope::kExit:
       if (phase_ == Phase::kAwaitHello) return guest_broke_protocol("Exit before Hello");
+      if (exit_) return guest_broke_protocol("a second Exit");
       exit_ = message.exit();
-      set_phase(Phase::kEnded);
+      on_exit_reported();
       return;
     case v1::Envelope::kCallReply:
     case v1::Envelope::kStats:
@@ -203,7 +238,7 @@ void Monitor::handle_guest_message(const v1::Envelope& message) {
       return;
     }
     case v1::Envelope::kError:
-      spdlog::warn("guest {} reported an error: {} ({})", config_.name, message.error().message(),
+      spdlog::warn("guest {} reported an error: {} ({})", config_.name, protocol::quoted(message.error().message()),
                    v1::ErrorCode_Name(message.error().code()));
       return;
     case v1::Envelope::BODY_NOT_SET:
@@ -215,19 +250,26 @@ void Monitor::handle_guest_message(const v1::Envelope& message) {
 }
 
 void Monitor::send_to_guest(v1::Envelope message, uint64_t reply_to, uint64_t* id) {
+  if (id != nullptr) *id = 0;
   if (!rings_usable_) return;
+  const char* body = protocol::body_name(message.body_case());
   const auto s = channel_->send(std::move(message), reply_to, id);
   if (s.ok()) return;
   if (s.code == protocol::EnvelopeStatus::Code::kRing && s.ring.is_violation()) {
     return guest_broke_protocol("control ring to the guest: " + s.message());
   }
   // A full ring means the guest stopped reading its control messages.
-  spdlog::warn("guest {}: cannot send {}: {}", config_.name, protocol::body_name(message.body_case()), s.message());
+  spdlog::warn("guest {}: cannot send {}: {}", config_.name, body, s.message());
 }
 
 void Monitor::on_signal(int number) {
   const char* name = sigabbrev_np(number);
-  if (phase_ == Phase::kEnded) return;  // the guest already reported its Exit
+  if (phase_ == Phase::kEnded) {
+    // It already said Exit and lingers: no need to wait any longer.
+    killed_after_exit_ = true;
+    backend_.kill();
+    return;
+  }
   if (phase_ == Phase::kStopping) {
     spdlog::warn("guest {}: second SIG{} while stopping; killing it", config_.name, name);
     return stop_guest(exit_code::kSignalBase + SIGKILL, "killed after a second stop signal");
@@ -241,7 +283,12 @@ void Monitor::on_signal(int number) {
 }
 
 void Monitor::on_stop_request(uint32_t grace_ms) {
-  if (phase_ == Phase::kStopping || phase_ == Phase::kEnded) return;
+  if (phase_ == Phase::kStopping) return;
+  if (phase_ == Phase::kEnded) {
+    killed_after_exit_ = true;
+    backend_.kill();
+    return;
+  }
   if (phase_ != Phase::kRunning) return stop_guest(exit_code::kSignalBase + SIGKILL, "stopped before it was running");
   v1::Envelope shutdown;
   shutdown.mutable_shutdown()->set_grace_period_ms(grace_ms);
@@ -254,28 +301,45 @@ void Monitor::begin_stop(const v1::Envelope& request, const std::string& what) {
   send_to_guest(request);
   set_phase(Phase::kStopping);
   spdlog::info("guest {}: {}; killing it in {} ms unless it exits", config_.name, what, grace_ms);
-  grace_timer_ = true;
   grace_ms_ = grace_ms;
-  arm_timer(grace_ms);
+  arm_timer(grace_fd_, grace_ms);
 }
 
-void Monitor::on_timer() {
+void Monitor::on_exit_reported() {
+  set_phase(Phase::kEnded);
+  arm_timer(grace_fd_, kExitLingerMs);
+}
+
+void Monitor::on_deadline() {
   uint64_t expirations;
-  if (read(timer_fd_, &expirations, sizeof expirations) != sizeof expirations) return;
-  if (grace_timer_) {
-    stop_guest(exit_code::kSignalBase + SIGKILL,
-               "the guest did not stop within its " + std::to_string(grace_ms_) + " ms grace period; killed");
-  } else {
-    stop_guest(exit_code::kTimeout, "the guest ran past its " + std::to_string(config_.timeout_s) + " s timeout; killed");
+  if (read(deadline_fd_, &expirations, sizeof expirations) != sizeof expirations) return;
+  stop_guest(exit_code::kTimeout, "the guest ran past its " + std::to_string(config_.timeout_s) + " s timeout; killed");
+}
+
+void Monitor::on_grace_timer() {
+  uint64_t expirations;
+  if (read(grace_fd_, &expirations, sizeof expirations) != sizeof expirations) return;
+  if (phase_ == Phase::kEnded) {
+    spdlog::warn("guest {} reported Exit but was still running {} ms later; killed it", config_.name, kExitLingerMs);
+    killed_after_exit_ = true;
+    backend_.kill();
+    return;
   }
+  stop_guest(exit_code::kSignalBase + SIGKILL,
+             "the guest did not stop within its " + std::to_string(grace_ms_) + " ms grace period; killed");
 }
 
 void Monitor::accept_clients() {
-  for (;;) {
+  while (clients_.size() < kMaxClients) {
     const int fd = accept4(options_.control_listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) return;
+    if (fd < 0) {
+      // Out of fds: stop listening until a client leaves, rather than spin on a readable socket.
+      if (errno == EMFILE || errno == ENFILE) accepting_ = false;
+      return;
+    }
     clients_.push_back(Client{fd, {}});
   }
+  accepting_ = false;  // at the cap: the rest wait in the backlog
 }
 
 void Monitor::service_client(size_t index) {
@@ -307,7 +371,14 @@ void Monitor::service_client(size_t index) {
     const uint64_t client_id = request.id();
     uint64_t guest_id = 0;
     send_to_guest(std::move(request), 0, &guest_id);
-    if (guest_id != 0) pending_[guest_id] = PendingRequest{fd, client_id};
+    if (guest_id != 0) {
+      pending_[guest_id] = PendingRequest{fd, client_id};
+    } else {
+      v1::Envelope refusal;
+      refusal.mutable_call_reply()->set_status(v1::CALL_STATUS_UNAVAILABLE);
+      refusal.mutable_call_reply()->set_message("the request could not be passed to the guest (too large, or its ring is full)");
+      reply_to_client(fd, client_id, refusal);
+    }
   }
   if (r == EnvelopeFramer::Result::kMalformed || filled == EnvelopeFramer::Result::kClosed ||
       filled == EnvelopeFramer::Result::kMalformed) {
@@ -322,6 +393,7 @@ void Monitor::drop_client(size_t index) {
   }
   close(fd);
   clients_.erase(clients_.begin() + static_cast<long>(index));
+  accepting_ = true;
 }
 
 void Monitor::reply_to_client(int fd, uint64_t client_id, v1::Envelope reply) {
@@ -331,8 +403,16 @@ void Monitor::reply_to_client(int fd, uint64_t client_id, v1::Envelope reply) {
 }
 
 int Monitor::finish() {
-  // Everything the guest published before it ended is still in the rings: show it.
-  while (rings_usable_ && service_rings()) {
+  // Everything the guest published before it ended is still in the rings: show it. Bounded,
+  // in case something else still holds the region and keeps writing.
+  for (int round = 0; round < kFinalDrainRounds && rings_usable_; ++round) {
+    if (output_blocked_) {
+      pollfd room{output_.room_fd(), POLLIN, 0};
+      ::poll(&room, 1, -1);
+      output_.consume_room_signal();
+      output_blocked_ = false;
+    }
+    if (!service_rings() && !output_blocked_) break;
   }
   const GuestEnd end = backend_.end();
   set_phase(Phase::kEnded);
@@ -345,6 +425,7 @@ int Monitor::finish() {
       spdlog::error("guest {} faulted: {}", config_.name, end.report);
       return exit_code::kGuestFault;
     case GuestEnd::Kind::kSignaled:
+      if (killed_after_exit_ && exit_) break;  // we killed it after its Exit: its code counts
       spdlog::error("guest {}: {}", config_.name, end.report);
       return end.code;
     case GuestEnd::Kind::kExited:
@@ -354,7 +435,7 @@ int Monitor::finish() {
     if (exit_->has_fault()) {
       const auto& f = exit_->fault();
       spdlog::error("guest {} faulted: {} (vector {}, error code {:#x}, rip {:#x}, address {:#x})", config_.name,
-                    f.reason(), f.vector(), f.error_code(), f.rip(), f.address());
+                    protocol::quoted(f.reason()), f.vector(), f.error_code(), f.rip(), f.address());
       return exit_code::kGuestFault;
     }
     return exit_->code() & 0xff;
@@ -381,36 +462,17 @@ void Monitor::guest_broke_protocol(const std::string& what) {
   stop_guest(exit_code::kGuestFault, "broke the ring protocol (" + what + "); stopped");
 }
 
-void Monitor::arm_timer(uint64_t ms) {
+void Monitor::arm_timer(int timer_fd, uint64_t ms) {
   itimerspec spec{};
   spec.it_value.tv_sec = static_cast<time_t>(ms / 1000);
   spec.it_value.tv_nsec = static_cast<long>((ms % 1000) * 1'000'000);
   if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
-  timerfd_settime(timer_fd_, 0, &spec, nullptr);
+  timerfd_settime(timer_fd, 0, &spec, nullptr);
 }
 
 void Monitor::set_phase(Phase phase) {
   phase_ = phase;
   if (options_.state != nullptr) options_.state->set_status(phase_name(static_cast<int>(phase)));
-}
-
-void Monitor::write_output(int fd, const uint8_t* data, uint32_t length) {
-  while (length > 0) {
-    const ssize_t n = write(fd, data, length);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        pollfd p{fd, POLLOUT, 0};
-        ::poll(&p, 1, 100);
-        continue;
-      }
-      // The reader of our output went away: keep the guest running, drop its output.
-      (fd == options_.stdout_fd ? stdout_open_ : stderr_open_) = false;
-      return;
-    }
-    data += n;
-    length -= static_cast<uint32_t>(n);
-  }
 }
 
 }  // namespace monocell

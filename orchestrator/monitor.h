@@ -16,6 +16,7 @@
 #include "hypervisors/backend.h"
 #include "orchestrator/control_socket.h"
 #include "orchestrator/guest_channel.h"
+#include "orchestrator/output_writer.h"
 #include "orchestrator/state_dir.h"
 #include "protocol/envelope_ring.h"
 
@@ -65,7 +66,10 @@ class Monitor {
   void on_stop_request(uint32_t grace_ms);
   // Sends `request` (Signal or Shutdown) and arms the grace timer.
   void begin_stop(const v1::Envelope& request, const std::string& what);
-  void on_timer();
+  // The guest said Exit: it has a moment to end before it is killed.
+  void on_exit_reported();
+  void on_deadline();
+  void on_grace_timer();
   void accept_clients();
   void service_client(size_t index);
   void drop_client(size_t index);
@@ -75,23 +79,24 @@ class Monitor {
   // Stops the guest now; `code` and `message` become the run's outcome.
   void stop_guest(int code, const std::string& message);
   void guest_broke_protocol(const std::string& what);
-  void arm_timer(uint64_t ms);
+  static void arm_timer(int timer_fd, uint64_t ms);
   void set_phase(Phase phase);
-  void write_output(int fd, const uint8_t* data, uint32_t length);
 
   const GuestConfig& config_;
   Backend& backend_;
   MonitorOptions options_;
   Phase phase_ = Phase::kAwaitHello;
   int signal_fd_ = -1;
-  int timer_fd_ = -1;
-  bool grace_timer_ = false;  // else the timer is the --timeout deadline
+  int deadline_fd_ = -1;  // --timeout
+  int grace_fd_ = -1;  // the grace period after a stop, or the linger after Exit
   uint32_t grace_ms_ = 0;
+  bool killed_after_exit_ = false;  // it said Exit, then lingered, and was killed
 
   std::unique_ptr<GuestChannel> channel_;
   bool rings_usable_ = true;
-  bool stdout_open_ = true;
-  bool stderr_open_ = true;
+  OutputWriter output_;
+  bool output_blocked_ = false;  // the writer is full: the stdio ring waits
+  bool accepting_ = true;  // false at the client cap or after EMFILE, until a client leaves
 
   bool started_ = false;  // Start was sent
   std::optional<v1::Exit> exit_;  // the guest's Exit message

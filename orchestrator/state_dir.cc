@@ -1,12 +1,15 @@
 // A running guest's state directory.
 #include "orchestrator/state_dir.h"
 
-#include <signal.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -40,15 +43,14 @@ bool valid_guest_name(const std::string& name, std::string* why) {
   return true;
 }
 
-namespace {
-
-bool monitor_alive(const fs::path& dir) {
-  std::ifstream in(dir / "pid");
-  pid_t pid = 0;
-  return (in >> pid) && pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+bool guest_is_live(const std::string& name) {
+  const int fd = open(state_dir_of(name).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  // A live monitor holds the directory's lock for its whole life.
+  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return held;
 }
-
-}  // namespace
 
 std::unique_ptr<StateDir> StateDir::claim(const GuestConfig& config, std::string* error) {
   const fs::path dir = state_dir_of(config.name);
@@ -58,29 +60,45 @@ std::unique_ptr<StateDir> StateDir::claim(const GuestConfig& config, std::string
     *error = "cannot create " + state_root() + ": " + ec.message();
     return nullptr;
   }
-  if (!fs::create_directory(dir, ec)) {
-    if (ec) {
-      *error = "cannot create " + dir.string() + ": " + ec.message();
+  // The claim is the exclusive lock on the directory, held until the monitor ends: two
+  // monitors cannot both hold it, and a crashed monitor's lock goes with its process.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      *error = "cannot create " + dir.string() + ": " + std::strerror(errno);
       return nullptr;
     }
-    if (monitor_alive(dir)) {
+    const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) continue;  // removed by a monitor that just ended: try again
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
       *error = "a guest named \"" + config.name + "\" is already running (" + dir.string() + ")";
       return nullptr;
     }
-    // A stale directory from a monitor that died: take it over.
-    fs::remove_all(dir, ec);
-    fs::create_directory(dir, ec);
+    // The directory we locked must still be the one at the path (not one a finishing monitor
+    // removed after we opened it).
+    struct stat locked {};
+    struct stat current {};
+    if (fstat(fd, &locked) != 0 || stat(dir.c_str(), &current) != 0 || locked.st_ino != current.st_ino ||
+        locked.st_dev != current.st_dev) {
+      close(fd);
+      continue;
+    }
+    // Whatever a dead monitor left behind goes.
+    for (const auto& entry : fs::directory_iterator(dir, ec)) fs::remove_all(entry.path(), ec);
+    fchmod(fd, 0700);  // the config holds the app's environment, which may hold secrets
+    std::unique_ptr<StateDir> state(new StateDir(dir.string(), fd));
+    std::ofstream(dir / "pid") << getpid() << "\n";
+    const nlohmann::json json = {
+        {"name", config.name},       {"hypervisor", config.hypervisor}, {"app", config.app},
+        {"image", config.image},     {"argv", config.argv},             {"env", config.env},
+        {"memory_mib", config.memory_mib}, {"timeout_s", config.timeout_s}, {"grace_ms", config.grace_ms},
+    };
+    std::ofstream(dir / "config.json") << json.dump(2) << "\n";
+    state->set_status("starting");
+    return state;
   }
-  std::unique_ptr<StateDir> state(new StateDir(dir.string()));
-  std::ofstream(dir / "pid") << getpid() << "\n";
-  const nlohmann::json json = {
-      {"name", config.name},       {"hypervisor", config.hypervisor}, {"app", config.app},
-      {"image", config.image},     {"argv", config.argv},             {"env", config.env},
-      {"memory_mib", config.memory_mib}, {"timeout_s", config.timeout_s}, {"grace_ms", config.grace_ms},
-  };
-  std::ofstream(dir / "config.json") << json.dump(2) << "\n";
-  state->set_status("starting");
-  return state;
+  *error = "cannot claim " + dir.string() + ": it keeps disappearing";
+  return nullptr;
 }
 
 void StateDir::set_status(const std::string& status) {
@@ -93,6 +111,7 @@ void StateDir::set_status(const std::string& status) {
 StateDir::~StateDir() {
   std::error_code ec;
   fs::remove_all(path_, ec);
+  close(lock_fd_);  // releases the claim
 }
 
 }  // namespace monocell

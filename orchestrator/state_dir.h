@@ -1,6 +1,6 @@
-// A running guest's state directory, `$MONOCELL_STATE_DIR/<name>/` (default /run/monocell):
-// the monitor's pid, the guest's config, its status, and the control socket. Created by the
-// monitor, removed when it ends.
+// A running guest's state directory, `$MONOCELL_STATE_DIR/<name>/` (default /run/monocell),
+// mode 0700: the monitor's pid, the guest's config, its status, and the control socket.
+// Created by the monitor, which holds a lock on it while it lives, and removed when it ends.
 #pragma once
 
 #include <memory>
@@ -17,6 +17,9 @@ std::string control_socket_of(const std::string& name);
 // A guest name is 1-63 of [A-Za-z0-9_.-], not starting with '.' or '-'.
 bool valid_guest_name(const std::string& name, std::string* why);
 
+// True while a monitor holds the guest's state directory.
+bool guest_is_live(const std::string& name);
+
 class StateDir {
  public:
   // Claims `name`: fails if a live monitor already holds it.
@@ -29,8 +32,9 @@ class StateDir {
   const std::string& path() const { return path_; }
 
  private:
-  explicit StateDir(std::string path) : path_(std::move(path)) {}
+  StateDir(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
   std::string path_;
+  int lock_fd_;
 };
 
 }  // namespace monocell

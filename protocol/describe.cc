@@ -4,8 +4,6 @@
 #include <sstream>
 
 namespace monocell::protocol {
-namespace {
-
 std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
@@ -23,6 +21,8 @@ std::string quoted(const std::string& s) {
   }
   return out + "\"";
 }
+
+namespace {
 
 template <typename Strings>
 std::string list(const Strings& items) {

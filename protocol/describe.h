@@ -9,6 +9,10 @@
 
 namespace monocell::protocol {
 
+// `text` in double quotes with quotes, backslashes and control or non-ASCII bytes escaped:
+// safe to print whatever a guest sent.
+std::string quoted(const std::string& text);
+
 // "hello", "call_reply", ... or "empty" when no body is set.
 const char* body_name(v1::Envelope::BodyCase body);
 

@@ -37,6 +37,7 @@ class ProcessPlatform final : public Platform {
   ring::EventFdNotifier wake_host_;
   ring::EventFdNotifier wake_me_;
   std::thread pump_;
+  int stop_pipe_[2] = {-1, -1};  // flush_stdio() -> pump: drain and stop
 };
 
 }  // namespace monocell::runtime

@@ -5,12 +5,12 @@
 
 namespace monocell::process_abi {
 
-inline constexpr int kProcessAbiVersion = 1;
+inline constexpr int kProcessAbiVersion = 2;
 
-// File descriptors the child inherits at these exact numbers.
-inline constexpr int kRegionFd = 3;  // memfd holding the ring region (ring/abi.h)
-inline constexpr int kWakeHostFd = 4;  // eventfd: the guest writes to wake the host
-inline constexpr int kWakeGuestFd = 5;  // eventfd: the host writes to wake the guest
+// File descriptors the child inherits at these exact numbers, all non-blocking.
+inline constexpr int kRegionFd = 3;  // sealed memfd holding the ring region (ring/abi.h)
+inline constexpr int kWakeHostFd = 4;  // write end of a pipe: the guest writes (any bytes) to wake the host
+inline constexpr int kWakeGuestFd = 5;  // read end of a pipe: readable when the host woke the guest
 
 // Environment: set, with the values above, only when started by the process backend.
 inline constexpr const char* kEnvVersion = "MONOCELL_PROCESS_ABI";

@@ -18,31 +18,65 @@ namespace {
 
 int open_pidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
 
-// In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const GuestConfig& config, const int fds[3], int error_fd, char* const* envp) {
-  // Leave the terminal's process group: Ctrl-C goes to the monitor, which forwards it as a
-  // Signal message. Die with the monitor, as a VM dies with its VMM.
-  setpgid(0, 0);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Move the sources above the target numbers first, so no dup2 clobbers another source.
-  int high[3];
-  for (int i = 0; i < 3; ++i) high[i] = fcntl(fds[i], F_DUPFD, 10);
-  for (int i = 0; i < 3; ++i) {
-    if (high[i] < 0 || dup2(high[i], process_abi::kRegionFd + i) < 0) {
-      const int e = errno;
-      [[maybe_unused]] ssize_t n = write(error_fd, &e, sizeof e);
-      _exit(127);
-    }
-  }
-  const char* path = config.image.c_str();
-  char* args[2] = {const_cast<char*>(config.app.c_str()), nullptr};
-  execve(path, args, envp);
+// In the child: reports errno to the monitor through `error_fd`, and ends.
+[[noreturn]] void fail_child(int error_fd) {
   const int e = errno;
   [[maybe_unused]] ssize_t n = write(error_fd, &e, sizeof e);
   _exit(127);
 }
 
+// In the child, between fork and exec: only async-signal-safe calls. `fds` go to the fd
+// numbers of the launch contract; nothing else of the monitor's reaches the app.
+[[noreturn]] void exec_child(const GuestConfig& config, const int fds[3], int error_fd, char* const* envp,
+                             pid_t monitor) {
+  // Leave the terminal's process group: Ctrl-C goes to the monitor, which forwards it as a
+  // Signal message. Die with the monitor, as a VM dies with its VMM (and if the monitor is
+  // already gone, do not start at all).
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != monitor) _exit(127);
+  // The monitor blocks its stop signals and ignores SIGPIPE; the app starts as any process.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  signal(SIGPIPE, SIG_DFL);
+  // Move the sources above the target numbers first, so no dup2 clobbers another source.
+  int high[3];
+  for (int i = 0; i < 3; ++i) {
+    high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+    if (high[i] < 0) fail_child(error_fd);
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (dup2(high[i], process_abi::kRegionFd + i) < 0) fail_child(error_fd);
+  }
+  // No terminal input: the app is not in the foreground group (input arrives on the rings).
+  const int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0) fail_child(error_fd);
+  // Everything else the monitor inherited or opened stays out of the app.
+  if (error_fd > process_abi::kWakeGuestFd + 1) {
+    close_range(process_abi::kWakeGuestFd + 1, static_cast<unsigned>(error_fd - 1), 0);
+  }
+  close_range(static_cast<unsigned>(error_fd) + 1, ~0u, 0);
+  const char* path = config.image.c_str();
+  char* args[2] = {const_cast<char*>(config.app.c_str()), nullptr};
+  execve(path, args, envp);
+  fail_child(error_fd);
+}
+
 }  // namespace
+
+void ProcessBackend::PipeDoorbell::notify() {
+  const char token = 1;
+  // EAGAIN: the pipe is full, so the guest has wakeups pending anyway.
+  while (::write(fd, &token, 1) < 0 && errno == EINTR) {
+  }
+}
+
+void ProcessBackend::consume_host_wakeup() {
+  char tokens[256];
+  while (::read(wake_host_read_, tokens, sizeof tokens) > 0) {
+  }
+}
 
 std::unique_ptr<ProcessBackend> ProcessBackend::start(const GuestConfig& config, std::string* error) {
   std::unique_ptr<ProcessBackend> b;
@@ -53,26 +87,36 @@ std::unique_ptr<ProcessBackend> ProcessBackend::start(const GuestConfig& config,
     return nullptr;
   }
   int error_pipe[2];
+  int host_pipe[2];  // the guest writes, we read
+  int guest_pipe[2];  // we write, the guest reads
   if (pipe2(error_pipe, O_CLOEXEC) != 0) {
     *error = std::string("pipe: ") + std::strerror(errno);
     return nullptr;
   }
+  if (pipe2(host_pipe, O_CLOEXEC | O_NONBLOCK) != 0 || pipe2(guest_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    *error = std::string("pipe: ") + std::strerror(errno);
+    close(error_pipe[0]);
+    close(error_pipe[1]);
+    return nullptr;
+  }
+  b->wake_host_read_ = host_pipe[0];
+  b->doorbell_.fd = guest_pipe[1];
   // The environment of the child is the launch contract only; the app's own environment
   // arrives in Start, as it would inside a VM.
   const std::string version = std::string(process_abi::kEnvVersion) + "=" + std::to_string(process_abi::kProcessAbiVersion);
   const std::string size = std::string(process_abi::kEnvRegionSize) + "=" + std::to_string(b->region_.size());
   char* envp[3] = {const_cast<char*>(version.c_str()), const_cast<char*>(size.c_str()), nullptr};
-  const int fds[3] = {b->region_.fd(), b->wake_host_.fd(), b->wake_guest_.fd()};
+  const int fds[3] = {b->region_.fd(), host_pipe[1], guest_pipe[0]};
 
+  const pid_t monitor = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     *error = std::string("fork: ") + std::strerror(errno);
-    close(error_pipe[0]);
-    close(error_pipe[1]);
+    for (const int fd : {error_pipe[0], error_pipe[1], host_pipe[1], guest_pipe[0]}) close(fd);
     return nullptr;
   }
-  if (pid == 0) exec_child(config, fds, error_pipe[1], envp);
-  close(error_pipe[1]);
+  if (pid == 0) exec_child(config, fds, error_pipe[1], envp, monitor);
+  for (const int fd : {error_pipe[1], host_pipe[1], guest_pipe[0]}) close(fd);  // the guest's ends
   b->pid_ = pid;
   b->exec_error_fd_ = error_pipe[0];
   b->pidfd_ = open_pidfd(pid);
@@ -89,16 +133,24 @@ ProcessBackend::~ProcessBackend() {
     kill();
     end();
   }
-  if (pidfd_ >= 0) close(pidfd_);
-  if (exec_error_fd_ >= 0) close(exec_error_fd_);
+  for (const int fd : {pidfd_, exec_error_fd_, wake_host_read_, doorbell_.fd}) {
+    if (fd >= 0) close(fd);
+  }
 }
 
 GuestEnd ProcessBackend::end() {
   if (reaped_) return end_;
   int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  int rc;
+  while ((rc = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
   }
   reaped_ = true;
+  if (rc < 0) {  // e.g. SIGCHLD ignored by whoever started us: the status is lost
+    end_.kind = GuestEnd::Kind::kCannotStart;
+    end_.code = 125;
+    end_.report = std::string("cannot learn how the guest process ended: waitpid: ") + std::strerror(errno);
+    return end_;
+  }
   int exec_errno = 0;
   if (read(exec_error_fd_, &exec_errno, sizeof exec_errno) == sizeof exec_errno) {
     end_.kind = GuestEnd::Kind::kCannotStart;

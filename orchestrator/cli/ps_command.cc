@@ -1,7 +1,4 @@
 // `monocell ps`: the guests whose monitors run on this host, from their state directories.
-#include <signal.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -32,7 +29,7 @@ int ps() {
     const std::string pid_text = first_line(entry.path() / "pid");
     const long pid = pid_text.empty() ? 0 : std::strtol(pid_text.c_str(), nullptr, 10);
     std::string status = first_line(entry.path() / "status");
-    if (pid <= 0 || (kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)) status = "dead";
+    if (!guest_is_live(entry.path().filename().string())) status = "dead";
     nlohmann::json config = nlohmann::json::parse(std::ifstream(entry.path() / "config.json"), nullptr, false);
     const auto field = [&config](const char* key) {
       return config.is_object() && config.contains(key) && config[key].is_string() ? config[key].get<std::string>() : "?";

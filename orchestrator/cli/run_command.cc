@@ -103,10 +103,11 @@ void add_run_command(CLI::App& app, int* run_exit_code) {
   run_cmd->add_option("--memory", options->memory_mib, "Guest memory in MiB")
       ->check(CLI::Range(uint64_t{16}, uint64_t{65536}))
       ->capture_default_str();
+  // Bounded so the millisecond timers they become cannot overflow (a year, a day).
   run_cmd->add_option("--timeout", options->timeout_s, "Kill the guest after this many seconds (0: never)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0.0, 31536000.0));
   run_cmd->add_option("--grace-period", options->grace_s, "Seconds between a forwarded stop signal and a kill")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
   run_cmd->add_option("--name", options->name, "Name of the guest (default: APP-<random>)");
   run_cmd->add_option("-e,--env", options->env, "Set KEY=VALUE in the app's environment");

@@ -36,7 +36,7 @@ void add_stop_command(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("stop", "Shut a running guest down gracefully and wait until it has ended");
   cmd->add_option("name", *name, "The guest's name")->required();
   cmd->add_option("--grace-period", *grace_s, "Seconds the guest has before it is killed")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
   cmd->callback([name, grace_s, exit_code] { *exit_code = stop(*name, *grace_s); });
 }

@@ -2,6 +2,7 @@
 // demo, the tests) by inheriting or passing the fd and mapping it MAP_SHARED.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -19,9 +20,12 @@ class MemfdRegion {
   // Creates, sizes, maps and formats a region for `config`.
   explicit MemfdRegion(const RegionConfig& config = {}, const char* name = "monocell-ring")
       : size_(region_size_for(config)) {
-    fd_ = memfd_create(name, MFD_CLOEXEC);
+    fd_ = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd_ < 0) fail("memfd_create");
     if (ftruncate(fd_, static_cast<off_t>(size_)) != 0) fail("ftruncate");
+    // Sealed at its size: whoever else holds the fd cannot shrink it under our mapping
+    // (which would turn the host's next access into SIGBUS).
+    if (fcntl(fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) fail("sealing the memfd");
     map();
     const auto layout = format_region(base_, size_, config);
     if (!layout.ok()) {

@@ -76,6 +76,22 @@ TEST_CASE("the framer yields every message of one read, in order") {
   CHECK(framer.next(&out) == EnvelopeFramer::Result::kNeedMore);
 }
 
+TEST_CASE("the framer holds at most one partial message however long a client streams") {
+  SocketPair s;
+  EnvelopeFramer framer;
+  const std::string message = framed(call(1, std::string(1000, 'm')));
+  // Keep one partial message pending behind a stream of complete ones.
+  send_raw(s.client, message.substr(0, 1));
+  for (int round = 0; round < 200; ++round) {
+    send_raw(s.client, message.substr(1) + message.substr(0, 1));
+    framer.fill(s.monitor);
+    v1::Envelope out;
+    while (framer.next(&out) == EnvelopeFramer::Result::kEnvelope) {
+    }
+    REQUIRE(framer.buffered() < message.size());
+  }
+}
+
 TEST_CASE("the framer refuses a length over the limit before reading the body") {
   SocketPair s;
   EnvelopeFramer framer;
