@@ -133,6 +133,8 @@ ProcessBackend::~ProcessBackend() {
     kill();
     end();
   }
+  // Whatever the app left running in its process group goes with it, as it would with a VM.
+  if (pid_ > 0) killpg(pid_, SIGKILL);
   for (const int fd : {pidfd_, exec_error_fd_, wake_host_read_, doorbell_.fd}) {
     if (fd >= 0) close(fd);
   }
