@@ -1,7 +1,9 @@
 # monocell: the one entry point.
 #
-#   make run     install what is missing, build, run the main job
+#   make run     install what is missing, build, boot the hello app as a KVM guest
+#   make demo    the ring demo: every Envelope between a host and a stand-in guest process
 #   make test    install what is missing, build, run every test (also under ASan+UBSan, and fuzz briefly)
+#   make rig-kvm the KVM tests on hardware-style nested KVM under QEMU (ci/rig-kvm; part of make test)
 #   make bench   benchmarks, printed as ratios measured side by side
 #   make fuzz    the libFuzzer targets for FUZZ_SECONDS each
 #
@@ -16,7 +18,7 @@ BIN := $(BUILD)/bin
 FUZZ_SECONDS ?= 300
 CTEST_FLAGS := --output-on-failure --timeout 900
 
-.PHONY: all deps build-guest build build-asan build-fuzz run test test-release test-asan test-fuzz fuzz bench clean
+.PHONY: all deps build-guest build build-asan build-fuzz run demo test test-release test-asan test-fuzz rig-kvm fuzz bench clean
 
 all: build
 
@@ -43,7 +45,12 @@ build-fuzz: deps
 	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 	@cmake --build $(BUILD)/fuzz
 
+# The main job: the hello app boots as a KVM guest and greets from inside it.
 run: build
+	@$(BIN)/monocell run --hypervisor kvm hello
+
+# The ring demo: a host process and a stand-in guest process print every Envelope that crosses.
+demo: build
 	@$(BIN)/monocell-ring-demo
 
 test-release: build
@@ -55,7 +62,15 @@ test-asan: build-asan
 test-fuzz: build-fuzz
 	ctest --test-dir $(BUILD)/fuzz $(CTEST_FLAGS)
 
-test: test-release test-asan test-fuzz
+# The KVM tests on hardware-style KVM: QEMU TCG with nested SVM boots Debian's kernel with
+# kvm_amd, where guest ring 0 is real and `syscall` enters it (ci/rig-kvm, KVM-NOTES.md). Twice:
+# a CPU without FSGSBASE and XSAVE (qemu64), and one with FSGSBASE, XSAVE and AVX, as AMD Zen has.
+rig-kvm: build
+	RIG_TIMEOUT=$${RIG_TIMEOUT:-300} bash ci/rig-kvm/run-kvm-tests.sh $(BUILD)/release $(BUILD)/images $(BIN)
+	RIG_TIMEOUT=$${RIG_TIMEOUT:-300} RIG_CPU=qemu64,+svm,+npt,+rdrand,+fsgsbase,+xsave,+xsaveopt,+avx \
+	  bash ci/rig-kvm/run-kvm-tests.sh $(BUILD)/release $(BUILD)/images $(BIN)
+
+test: test-release rig-kvm test-asan test-fuzz
 
 fuzz: build-fuzz
 	@for t in $(BUILD)/fuzz/fuzz-targets/*; do \
@@ -66,6 +81,8 @@ fuzz: build-fuzz
 bench: build
 	@$(BIN)/monocell-bench-ring
 	@$(BIN)/monocell-bench-e2e --hypervisor process
+	@$(BIN)/monocell-bench-e2e --hypervisor kvm
+	@$(BIN)/monocell-bench-kvm
 
 clean:
 	rm -rf $(BUILD)

@@ -16,7 +16,11 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get download -q "$package" >/dev/null 2>&1) || { echo "fetch-kernel: apt-get download $package failed" >&2; exit 1; }
+if ! (cd "$work" && apt-get download -q "$package" >"$work/apt.log" 2>&1); then
+  cat "$work/apt.log" >&2
+  echo "fetch-kernel: apt-get download $package failed" >&2
+  exit 1
+fi
 dpkg-deb -x "$work"/*.deb "$work/x"
 version=${package#linux-image-}
 cp "$work/x/boot/vmlinuz-$version" "$dest/vmlinuz"

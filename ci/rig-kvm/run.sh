@@ -6,6 +6,7 @@
 # usage: run.sh [--timeout S] [--file PATH]... -- COMMAND [ARGS...]
 #   Every --file and COMMAND itself are copied in at the same absolute path, with the shared
 #   libraries they need. COMMAND runs with MONOCELL_REQUIRE_KVM=1.
+#   RIG_CPU: the emulated CPU (default qemu64,+svm,+npt,+rdrand: no XSAVE, no FSGSBASE).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -73,9 +74,9 @@ initrd="$work/initramfs.cpio"
 (cd "$stage" && find . | cpio -o -H newc --quiet) > "$initrd"
 
 log="$work/console.log"
-echo "rig-kvm: kernel $version, initramfs $(( $(stat -c %s "$initrd") / 1024 )) KiB, timeout ${timeout_s}s"
+echo "rig-kvm: cpu ${RIG_CPU:-qemu64,+svm,+npt,+rdrand}, kernel $version, initramfs $(( $(stat -c %s "$initrd") / 1024 )) KiB, timeout ${timeout_s}s"
 set +e
-timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt,+rdrand -smp 1 -m 1024 \
+timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu "${RIG_CPU:-qemu64,+svm,+npt,+rdrand}" -smp 1 -m 1024 \
   -nographic -no-reboot -net none -kernel "$work/kernel/vmlinuz" -initrd "$initrd" \
   -append "console=ttyS0 quiet loglevel=3 panic=-1" < /dev/null 2>&1 | tr -d '\r' | sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$log" |
   grep -v -E '^(SeaBIOS|iPXE|Booting from|Press Ctrl-B|$)' | sed -e 's/^/rig-kvm| /'

@@ -25,6 +25,9 @@ class Platform {
   virtual void capture_stdio(ring::RingProducer& out) = 0;
   virtual void flush_stdio() = 0;
   virtual uint64_t memory_bytes() const = 0;
+  // How long a waiting guest polls before it sleeps: on the order of what a wakeup costs on
+  // this platform, so a busy exchange never pays for one.
+  virtual uint64_t spin_before_sleep_ns() const = 0;
 };
 
 // The platform this process was started on, or null with `why` when monocell did not start it.

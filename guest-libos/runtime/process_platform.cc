@@ -148,6 +148,4 @@ uint64_t ProcessPlatform::memory_bytes() const {
   return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
 }
 
-std::unique_ptr<Platform> detect_platform(std::string* why) { return ProcessPlatform::from_environment(why); }
-
 }  // namespace monocell::runtime

@@ -16,9 +16,6 @@ uint64_t monotonic_ns(clockid_t clock = CLOCK_MONOTONIC) {
   return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(t.tv_nsec);
 }
 
-// Spinning this long before sleeping keeps a busy exchange off the slow wakeup path while an
-// idle guest still costs the host nothing.
-constexpr uint64_t kSpinNs = 20'000;
 
 }  // namespace
 
@@ -107,7 +104,9 @@ int Runtime::serve(const app::App& app) {
     v1::Envelope e;
     const auto s = receive(&e, -1);
     if (s.ok()) {
+      batching_ = true;
       handle(app, e);
+      poll(app);  // whatever else arrived is answered in the same batch, then published
     } else if (s.code != protocol::EnvelopeStatus::Code::kEmpty) {
       std::fprintf(stderr, "monocell runtime: control ring from the host is unusable: %s\n", s.message().c_str());
       host_broken_ = true;
@@ -118,11 +117,16 @@ int Runtime::serve(const app::App& app) {
 }
 
 void Runtime::poll(const app::App& app) {
+  // Replies are staged and published together: one index store, and at most one doorbell
+  // for the whole batch.
+  batching_ = true;
   v1::Envelope e;
   while (!stop_requested_ && reader_->read(&e).ok()) {
-    reader_->release();
     handle(app, e);
   }
+  reader_->release();
+  batching_ = false;
+  control_out_.publish();
 }
 
 void Runtime::request_stop(int code) {
@@ -140,7 +144,9 @@ void Runtime::send_exit(int code) {
 }
 
 protocol::EnvelopeStatus Runtime::receive(v1::Envelope* envelope, int timeout_ms) {
-  const uint64_t spin_until = monotonic_ns() + kSpinNs;
+  // Polling about as long as a wakeup costs keeps a busy exchange off the slow path, while an
+  // idle guest still sleeps and costs the host nothing.
+  const uint64_t spin_until = monotonic_ns() + platform_->spin_before_sleep_ns();
   for (;;) {
     auto s = reader_->read(envelope);
     if (s.code != protocol::EnvelopeStatus::Code::kEmpty) {
@@ -163,7 +169,7 @@ void Runtime::send(v1::Envelope& envelope, uint64_t reply_to) {
   envelope.set_id(next_id_++);
   envelope.set_reply_to(reply_to);
   for (;;) {
-    const auto s = writer_->send(envelope);
+    const auto s = batching_ ? writer_->write(envelope) : writer_->send(envelope);
     if (s.ok()) return;
     if (s.code != protocol::EnvelopeStatus::Code::kRing || s.ring.code != ring::Errc::kNoSpace) {
       std::fprintf(stderr, "monocell runtime: cannot send %s: %s\n", protocol::body_name(envelope.body_case()),

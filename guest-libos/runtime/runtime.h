@@ -60,6 +60,7 @@ class Runtime {
   bool stop_requested_ = false;
   int stop_code_ = 0;
   bool host_broken_ = false;
+  bool batching_ = false;  // send() stages; poll() publishes the batch
 };
 
 }  // namespace monocell::runtime

@@ -191,7 +191,8 @@ class StackWriter {
 };
 
 // argv, no environment, and the auxiliary vector of the direct boot (process_stack.cc).
-uint64_t write_process_stack(const Layout& layout, char** argv, uint32_t argc, const char* exe_path) {
+uint64_t write_process_stack(const Layout& layout, char** argv, uint32_t argc, const char* exe_path,
+                             uint64_t cr4) {
   const auto* ehdr = reinterpret_cast<const Elf64_Ehdr*>(__ehdr_start);
   StackWriter stack(layout.stack_top, layout.stack_top - layout.stack_size);
   uint64_t random[2] = {rdtsc() * 0x9E3779B97F4A7C15ull, rdtsc() ^ 0xD1B54A32D192ED03ull};
@@ -218,7 +219,7 @@ uint64_t write_process_stack(const Layout& layout, char** argv, uint32_t argc, c
       {AT_SECURE, 0},
       {AT_RANDOM, random_at},
       {AT_HWCAP, cpuid(1).edx},
-      {AT_HWCAP2, 1u << 1},  // HWCAP2_FSGSBASE
+      {AT_HWCAP2, (cr4 & x86::kCr4Fsgsbase) ? 1u << 1 : 0u},  // HWCAP2_FSGSBASE
       {AT_CLKTCK, 100},
       {AT_PLATFORM, platform_at},
       {AT_EXECFN, execfn_at},
@@ -246,9 +247,23 @@ struct __attribute__((packed)) DescriptorPointer {
   uint64_t base;
 };
 
+uint64_t read_cr4() {
+  uint64_t cr4;
+  asm volatile("mov %%cr4, %0" : "=r"(cr4));
+  return cr4;
+}
+
+// CR4 of the ring-3 entry: FSGSBASE and OSXSAVE where CPUID has them or the VMM preset them.
+uint64_t target_cr4() {
+  uint64_t cr4 = read_cr4() | x86::kCr4Base;
+  if (cpuid(7).ebx & 1) cr4 |= x86::kCr4Fsgsbase;
+  if (cpuid(1).ecx & (1u << 26)) cr4 |= x86::kCr4Osxsave;
+  return cr4;
+}
+
 // Loads the final tables, control registers and segments; from here on the machine is the
 // direct boot's.
-void load_machine_state() {
+void load_machine_state(uint64_t want_cr4) {
   asm volatile("mov %0, %%cr3" ::"r"(kPageTablesGpa) : "memory");
   const DescriptorPointer gdt{kGdtEntries * 8 - 1, kGdtGpa};
   const DescriptorPointer idt{256 * 16 - 1, kIdtGpa};
@@ -259,15 +274,17 @@ void load_machine_state() {
       :: "r"(uint64_t{kKernelDataSelector}), "i"(kKernelCodeSelector) : "rax", "memory");
   asm volatile("ltr %w0" ::"r"(kTssSelector));
   asm volatile("lidt %0" ::"m"(idt));
-  // CR4: FSGSBASE and OSXSAVE where CPUID has them or the VMM preset them; EFER likewise.
-  // Registers are written only when something is missing: with an empty guest CPUID (kvm_pvm)
-  // KVM refuses any write that holds those bits, even an unchanged one.
-  uint64_t cr4;
-  asm volatile("mov %%cr4, %0" : "=r"(cr4));
-  uint64_t want_cr4 = cr4 | x86::kCr4Base;
-  if (cpuid(7).ebx & 1) want_cr4 |= x86::kCr4Fsgsbase;
-  if (cpuid(1).ecx & (1u << 26)) want_cr4 |= x86::kCr4Osxsave;
-  if (want_cr4 != cr4) asm volatile("mov %0, %%cr4" ::"r"(want_cr4) : "memory");
+  // CR4 (target_cr4) and EFER are written only when something is missing: with an empty guest
+  // CPUID (a VMM without KVM_SET_CPUID2) KVM refuses any write that holds those bits, even an
+  // unchanged one.
+  if (want_cr4 != read_cr4()) asm volatile("mov %0, %%cr4" ::"r"(want_cr4) : "memory");
+  // XCR0 as the direct boot sets it (x87, SSE, AVX as offered), where CPUID says XSAVE; with an
+  // empty CPUID or on kvm_pvm (whose CPUID has no XSAVE) ring 3 runs on the host's own XCR0, and
+  // ring-0 xsetbv is not emulated there.
+  if (cpuid(1).ecx & (1u << 26)) {
+    const uint32_t xcr0 = 0x3 | (cpuid(0xD).eax & 0x4);
+    asm volatile("xsetbv" ::"c"(0), "a"(xcr0), "d"(0) : "memory");
+  }
   asm volatile("mov %0, %%cr0" ::"r"(x86::kCr0) : "memory");
   const uint64_t efer = read_msr(x86::kMsrEfer);
   const uint64_t want_efer = efer | (x86::kEfer & ~(1ull << 10));  // LMA is the CPU's to set
@@ -345,10 +362,11 @@ void monocell_pvh_boot(uint64_t start_info) {
     info->realtime_offset_ns = static_cast<int64_t>(uint64_t{wall.sec} * 1000000000ull + wall.nsec);
   }
   // The process stack, while the bootstrap map (all of the low 4 GiB, writable) is live.
-  const uint64_t user_rsp = write_process_stack(layout, argv, argc, info->exe_path);
+  const uint64_t cr4 = target_cr4();
+  const uint64_t user_rsp = write_process_stack(layout, argv, argc, info->exe_path, cr4);
 
   // From here the boot-info page is read-only, as ring 3 sees it.
-  load_machine_state();
+  load_machine_state(cr4);
   x86::MsrValue msrs[x86::kBootMsrCount];
   x86::boot_msrs(note, kPvclockGpa, msrs);
   for (const x86::MsrValue& msr : msrs) {

@@ -1,13 +1,18 @@
-// File syscalls: fd 1 and 2 go to the host's console (one host call per write/writev), fd 0 is
-// at end of file, and there is no file system yet.
+// File syscalls: fd 1 and 2 go to the host as frames on the stdio ring once the runtime attached
+// it (stdio_ring.h), and to the host's console before that (one host call per write/writev);
+// fd 0 is at end of file, and there is no file system yet.
 #include <asm/stat.h>
 #include <asm/termbits.h>
 #include <linux/errno.h>
 #include <linux/fcntl.h>
+#include <monocell/libos.h>
+#include <monocell/stdio_ring.h>
 
 #include "boot_info.h"
 #include "freestanding.h"
 #include "hostcall.h"
+#include "protocol/ring/region.h"
+#include "protocol/ring/ring.h"
 #include "syscalls.h"
 
 namespace monocell::libos {
@@ -16,7 +21,56 @@ namespace {
 bool is_console(uint64_t fd) { return fd == 1 || fd == 2; }
 bool is_std_fd(uint64_t fd) { return fd <= 2; }
 
+// The host drains the stdio ring continuously; a writer that finds it full sleeps this long at
+// most before it looks again.
+constexpr uint64_t kSpaceWaitNs = 100'000'000;
+
+class DoorbellNotifier final : public ring::Notifier {
+ public:
+  void notify() override { monocell_ring_doorbell(); }
+};
+
+// The stdio ring's one producer, once attached. One vCPU, one thread: no lock.
+DoorbellNotifier stdio_doorbell;
+ring::RingProducer stdio_producer;
+bool stdio_attached = false;
+
+// Stages `length` bytes as frames of `type`, publishing each, and waits for space when the
+// ring is full. Returns the bytes written (fewer only if the ring broke).
+uint64_t ring_write_bytes(uint32_t type, const uint8_t* data, uint64_t length) {
+  uint64_t done = 0;
+  while (done < length) {
+    const uint64_t rest = length - done;
+    const uint32_t chunk = rest < stdio_producer.max_frame() ? static_cast<uint32_t>(rest) : stdio_producer.max_frame();
+    const ring::Status s = stdio_producer.write(type, data + done, chunk);
+    if (s.ok()) {
+      done += chunk;
+      stdio_producer.publish();
+      continue;
+    }
+    if (s.code != ring::Errc::kNoSpace) break;
+    if (stdio_producer.prepare_wait_for_space(chunk)) {
+      monocell_wait_for_host(kSpaceWaitNs);
+      stdio_producer.finish_wait();
+    }
+  }
+  return done;
+}
+
+SysResult ring_write(uint64_t fd, const hostcall::IoVec* iov, uint32_t count) {
+  const uint32_t type = static_cast<uint32_t>(fd == 1 ? ring::FrameType::kStdout : ring::FrameType::kStderr);
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint64_t n = ring_write_bytes(type, reinterpret_cast<const uint8_t*>(iov[i].base), iov[i].len);
+    total += n;
+    if (n < iov[i].len) break;
+  }
+  stdio_producer.publish();
+  return total == 0 && count != 0 ? -EIO : static_cast<SysResult>(total);
+}
+
 SysResult console_write(uint64_t fd, const hostcall::IoVec* iov, uint32_t count) {
+  if (stdio_attached) return ring_write(fd, iov, count);
   hostcall::Request request{};
   request.op = static_cast<uint32_t>(hostcall::Op::kConsoleWrite);
   request.count = count;
@@ -123,4 +177,27 @@ SysResult sys_lseek(uint64_t fd, uint64_t offset, uint64_t whence) {
   return is_std_fd(fd) ? -ESPIPE : -EBADF;
 }
 
+// The image's file system is its root directory alone: "/" is the one place to go.
+SysResult sys_chdir(uint64_t path) {
+  if (!user_range_ok(path, 2)) return -EFAULT;
+  const char* p = reinterpret_cast<const char*>(path);
+  return string_equal(p, "/", 2) ? 0 : -ENOENT;
+}
+
 }  // namespace monocell::libos
+
+extern "C" int monocell_stdio_attach_ring(void* region, uint64_t region_size) {
+  if (monocell::libos::stdio_attached) return -EBUSY;
+  if (!monocell::libos::user_range_ok(reinterpret_cast<uint64_t>(region), region_size)) return -EINVAL;
+  const auto layout = monocell::ring::validate_region(region, region_size);
+  if (!layout.ok()) return -EINVAL;
+  const monocell::ring::RingLayout* stdio = layout->find(monocell::ring::RingId::kStdioToHost);
+  if (stdio == nullptr) return -EINVAL;
+  auto producer = monocell::ring::RingProducer::attach(region, *stdio, &monocell::libos::stdio_doorbell);
+  if (!producer.ok()) return -EINVAL;
+  monocell::libos::stdio_producer = producer.value();
+  monocell::libos::stdio_attached = true;
+  return 0;
+}
+
+extern "C" int monocell_stdio_ring_attached(void) { return monocell::libos::stdio_attached ? 1 : 0; }

@@ -16,6 +16,28 @@ namespace monocell::libos {
 namespace {
 
 constexpr uint64_t kInfinity = ~0ull;
+constexpr uint32_t kMsrFsBase = 0xC0000100;
+
+bool running_in_ring0() {
+  uint16_t cs;
+  asm volatile("mov %%cs, %0" : "=r"(cs));
+  return (cs & 3) == 0;
+}
+
+bool is_canonical(uint64_t address) {
+  return static_cast<uint64_t>(static_cast<int64_t>(address << 16) >> 16) == address;
+}
+
+uint64_t read_msr(uint32_t index) {
+  uint32_t lo, hi;
+  asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
+  return (uint64_t{hi} << 32) | lo;
+}
+
+void write_msr(uint32_t index, uint64_t value) {
+  asm volatile("wrmsr" ::"c"(index), "a"(static_cast<uint32_t>(value)),
+               "d"(static_cast<uint32_t>(value >> 32)) : "memory");
+}
 
 struct Rlimit64 {
   uint64_t cur;
@@ -53,17 +75,28 @@ uint64_t next_random() {
 
 void sys_exit_group(uint64_t status) { host_exit(static_cast<int>(status & 0xff)); }
 
+// FS base: where `syscall` enters ring 0 (hardware KVM, Xen) through the MSR, which needs no
+// CPU feature; where it stays in ring 3 (kvm_pvm) with wrfsbase, which runs natively there on the
+// host CPU (which has FSGSBASE) whatever the guest's CR4 says.
 SysResult sys_arch_prctl(uint64_t code, uint64_t address) {
   switch (code) {
     case ARCH_SET_FS:
-      // CR4.FSGSBASE is set: native in ring 3, and fine in ring 0.
-      asm volatile("wrfsbase %0" ::"r"(address) : "memory");
+      if (running_in_ring0()) {
+        if (!is_canonical(address)) return -EPERM;
+        write_msr(kMsrFsBase, address);
+      } else {
+        asm volatile("wrfsbase %0" ::"r"(address) : "memory");
+      }
       return 0;
     case ARCH_GET_FS: {
       auto* out = reinterpret_cast<uint64_t*>(address);
       if (!user_object_ok(out)) return -EFAULT;
       uint64_t base;
-      asm volatile("rdfsbase %0" : "=r"(base));
+      if (running_in_ring0()) {
+        base = read_msr(kMsrFsBase);
+      } else {
+        asm volatile("rdfsbase %0" : "=r"(base));
+      }
       *out = base;
       return 0;
     }

@@ -22,6 +22,7 @@ SysResult dispatch(const SyscallFrame& f) {
     case __NR_newfstatat: return sys_newfstatat(a[0], a[1], a[2], a[3]);
     case __NR_readlink: return sys_readlink(a[0], a[1], a[2]);
     case __NR_ioctl: return sys_ioctl(a[0], a[1], a[2]);
+    case __NR_chdir: return sys_chdir(a[0]);
 
     case __NR_brk: return sys_brk(a[0]);
     case __NR_mmap: return sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]);

@@ -34,6 +34,7 @@ SysResult sys_ioctl(uint64_t fd, uint64_t request, uint64_t argument);
 SysResult sys_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode);
 SysResult sys_close(uint64_t fd);
 SysResult sys_lseek(uint64_t fd, uint64_t offset, uint64_t whence);
+SysResult sys_chdir(uint64_t path);
 
 // sys_time.cc
 SysResult sys_clock_gettime(uint64_t clock, uint64_t timespec);

@@ -9,6 +9,7 @@
 #include "protocol/ring/region.h"
 
 #include "elf_image.h"
+#include "guest_cpu.h"
 #include "kvm_error.h"
 #include "process_stack.h"
 #include "vcpu.h"
@@ -29,14 +30,6 @@ void fill_random(void* buffer, size_t length) {
     p += n;
     length -= static_cast<size_t>(n);
   }
-}
-
-const kvm_cpuid_entry2* find_cpuid(const std::vector<kvm_cpuid_entry2>& entries, uint32_t function,
-                                   uint32_t index) {
-  for (const auto& e : entries) {
-    if (e.function == function && e.index == index) return &e;
-  }
-  return nullptr;
 }
 
 void check_note(const boot::ImageNote& note, const ElfImage& image) {
@@ -88,14 +81,14 @@ GuestLayout direct_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const DirectB
   facts.argv = spec.argv;
   write_boot_info(memory, layout, facts);
 
-  const auto& cpuid = vm.system().supported_cpuid();
+  const GuestCpu cpu = guest_cpu_from(vm.system().supported_cpuid());
   ProcessStackSpec stack;
   stack.argv = spec.argv;
   stack.envp = spec.env;
   stack.exec_path = spec.exe_path;
   fill_random(stack.random, sizeof stack.random);
-  const kvm_cpuid_entry2* leaf1 = find_cpuid(cpuid, 1, 0);
-  stack.hwcap = leaf1 != nullptr ? leaf1->edx : 0;
+  stack.hwcap = cpu.hwcap;
+  stack.fsgsbase = cpu.fsgsbase;
   stack.vdso = note.vdso;
   const uint64_t rsp = write_process_stack(memory, layout.stack_top, layout.stack_size, image, stack);
 
@@ -104,21 +97,22 @@ GuestLayout direct_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const DirectB
   memory.populate(layout.stack_top - (64 << 10), 64 << 10);
   memory.populate(layout.heap_start, 256 << 10);
 
-  if (!cpuid.empty()) vcpu.set_cpuid(cpuid);
-  const kvm_cpuid_entry2* xsave = find_cpuid(cpuid, 0xD, 0);
-  const uint64_t supported_xcr0 = xsave != nullptr ? (uint64_t{xsave->edx} << 32) | xsave->eax : 0x3;
-  // kvm_pvm refuses anything but x87 without guest CPUID; ring 3 runs on the host's own XCR0
-  // there, so going on is right. Hardware KVM accepts it.
-  (void)vcpu.try_set_xcr0(xcr0_for(supported_xcr0));
+  if (!cpu.cpuid.empty()) vcpu.set_cpuid(cpu.cpuid);
+  // XCR0 only where the guest's CPUID offers XSAVE (a CPU without it, like the rig's qemu64,
+  // has no XCR0; kvm_pvm does not offer it either, and its ring 3 runs on the host's own XCR0).
+  if (cpu.xsave && vm.system().has_capability(KVM_CAP_XCRS)) {
+    (void)vcpu.try_set_xcr0(xcr0_for(cpu.supported_xcr0));
+  }
   if (vm.has_irqchip()) vcpu.enable_lapic();
   const std::vector<MsrValue> msrs = boot_msrs(note, boot::kPvclockGpa);
   if (vcpu.try_set_msrs(msrs)) {
-    vcpu.set_sregs(ring3_sregs(vcpu.sregs(), 0, note.percpu));
+    vcpu.set_sregs(ring3_sregs(vcpu.sregs(), cpu.cr4(), 0, note.percpu));
     vcpu.set_regs(ring3_entry_regs(image.entry(), rsp));
   } else {
-    // KVM would not take the MSRs from the host: the supervisor writes them in ring 0 and
-    // irets to the same ring-3 entry state.
-    vcpu.set_sregs(ring0_start_sregs(vcpu.sregs(), 0, note.percpu));
+    // KVM would not take the MSRs from the host (no KVM here refuses them; tests/kvm's
+    // kvm_ring0_start_test boots this way on purpose): the supervisor writes them in ring 0
+    // and irets to the same ring-3 entry state.
+    vcpu.set_sregs(ring0_start_sregs(vcpu.sregs(), cpu.cr4(), 0, note.percpu));
     vcpu.set_regs(write_ring0_start(memory, msrs, note.ring0_start, image.entry(), rsp));
   }
   return layout;

@@ -61,11 +61,22 @@ GuestOutcome stopped(OutcomeKind kind, std::string detail) {
   return o;
 }
 
+// The architectural state after INIT: CS F000 based at FFFF0000, RIP FFF0, real mode.
+bool is_init_state(const kvm_sregs& s, const kvm_regs& g) {
+  return s.cs.selector == 0xF000 && s.cs.base == 0xFFFF0000 && g.rip == 0xFFF0 && (s.cr0 & 1) == 0;
+}
+
 void capture_registers(Vcpu& vcpu, GuestOutcome& o) {
   const kvm_sregs s = vcpu.sregs();
   GuestRegisters& r = o.registers;
   if (!o.has_registers) {  // a fault report already holds the registers at the fault
     const kvm_regs g = vcpu.regs();
+    if (o.kind == OutcomeKind::kTripleFault && is_init_state(s, g)) {
+      // KVM on AMD SVM INITs the vCPU on a shutdown (the VMCB is undefined after one): what
+      // is left is the reset state, not the guest's. Report no registers rather than those.
+      o.detail += "; its registers are lost: this KVM reset the vCPU on the triple fault (AMD SVM)";
+      return;
+    }
     r = GuestRegisters{g.rax, g.rbx, g.rcx, g.rdx, g.rsi, g.rdi, g.rbp, g.rsp,
                        g.r8,  g.r9,  g.r10, g.r11, g.r12, g.r13, g.r14, g.r15,
                        g.rip, g.rflags, s.cs.selector, s.ss.selector,
@@ -254,9 +265,9 @@ GuestOutcome run_guest(const GuestConfig& config) {
   VcpuLoop loop(vcpu, handler, stop, stopped_by_host, config.timeout);
 
   // Each signal of interrupt_fd becomes one MSI (KVM_SIGNAL_MSI) and wakes a guest waiting for
-  // the host, until the guest ends (stop_fd). A thread rather than KVM_IRQFD: kvm_pvm cannot
-  // route an eventfd to an MSI (KVM_SET_GSI_ROUTING is ENOTTY), and a guest in ring 3 waits in
-  // a host call, where only the VMM can wake it.
+  // the host, until the guest ends (stop_fd). A thread rather than KVM_IRQFD (which works, with
+  // an MSI route from KVM_SET_GSI_ROUTING): a guest in ring 3 (kvm_pvm) waits in a host call,
+  // where only the VMM can wake it, so the VMM must see each interrupt itself.
   std::thread forwarder;
   if (config.interrupt_fd >= 0) {
     forwarder = std::thread([&] {

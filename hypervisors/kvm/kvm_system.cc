@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 
 #include "kvm_error.h"
+#include "kvm_flex_ioctls.h"
 
 namespace monocell::kvm {
 
@@ -22,7 +24,8 @@ KvmSystem::KvmSystem() {
   }
   vcpu_mmap_size_ = ::ioctl(fd_.get(), KVM_GET_VCPU_MMAP_SIZE, 0);
   if (vcpu_mmap_size_ <= 0) throw_errno("KVM_GET_VCPU_MMAP_SIZE");
-  for (long cap : {KVM_CAP_USER_MEMORY, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_EXT_CPUID, KVM_CAP_XCRS}) {
+  // KVM_CAP_XCRS is optional: a CPU without XSAVE (the rig's qemu64) has no XCR0 to set.
+  for (long cap : {KVM_CAP_USER_MEMORY, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_EXT_CPUID}) {
     if (!has_capability(cap)) {
       throw KvmError("KVM lacks capability " + std::to_string(cap) + ", which monocell requires");
     }
@@ -38,14 +41,14 @@ const std::vector<kvm_cpuid_entry2>& KvmSystem::supported_cpuid() const {
   static std::vector<kvm_cpuid_entry2> entries;
   std::call_once(once, [this] {
     for (uint32_t capacity = 128; capacity <= 4096; capacity *= 2) {
-      std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) + capacity * sizeof(kvm_cpuid_entry2));
-      auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());
-      cpuid->nent = capacity;
-      if (::ioctl(fd_.get(), KVM_GET_SUPPORTED_CPUID, cpuid) == 0) {
-        entries.assign(cpuid->entries, cpuid->entries + cpuid->nent);
+      FlexArgument<KvmCpuid2Header, kvm_cpuid_entry2> cpuid(capacity);
+      cpuid.set_header({capacity, 0});
+      if (::ioctl(fd_.get(), kKvmGetSupportedCpuid, cpuid.data()) == 0) {
+        const uint32_t count = std::min(cpuid.header().nent, capacity);
+        for (uint32_t i = 0; i < count; ++i) entries.push_back(cpuid.entry(i));
         return;
       }
-      if (errno != E2BIG) return;  // kvm_pvm answers EINVAL: the caller falls back
+      if (errno != E2BIG) return;  // refused: the caller falls back to an empty CPUID
     }
   });
   return entries;

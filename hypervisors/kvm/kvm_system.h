@@ -21,7 +21,7 @@ class KvmSystem {
   bool has_capability(long capability) const;
 
   // The host's supported CPUID entries, fetched once per process. Empty when KVM refuses
-  // KVM_GET_SUPPORTED_CPUID (kvm_pvm here answers EINVAL).
+  // KVM_GET_SUPPORTED_CPUID.
   const std::vector<kvm_cpuid_entry2>& supported_cpuid() const;
 
   // True when /dev/kvm opens and answers API version 12 (for tests deciding to skip).

@@ -50,7 +50,7 @@ uint64_t write_process_stack(GuestMemory& memory, uint64_t stack_top, uint64_t m
       {AT_SECURE, 0},
       {AT_RANDOM, random_at},
       {AT_HWCAP, spec.hwcap},
-      {AT_HWCAP2, kHwcap2FsgsBase},
+      {AT_HWCAP2, spec.fsgsbase ? kHwcap2FsgsBase : 0},
       {AT_CLKTCK, 100},
       {AT_PLATFORM, platform_at},
       {AT_EXECFN, execfn_at},

@@ -17,6 +17,7 @@ struct ProcessStackSpec {
   std::string exec_path;  // AT_EXECFN
   uint8_t random[16];  // AT_RANDOM
   uint64_t hwcap;  // AT_HWCAP: CPUID.1:EDX, as Linux reports it
+  bool fsgsbase;  // AT_HWCAP2 says HWCAP2_FSGSBASE: CR4.FSGSBASE is on
   uint64_t vdso;  // AT_SYSINFO_EHDR, or 0 for none
 };
 

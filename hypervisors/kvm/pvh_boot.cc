@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "elf_image.h"
+#include "guest_cpu.h"
 #include "kvm_error.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -68,11 +69,12 @@ void pvh_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const std::vector<std::
   if (!cpuid.empty()) {
     vcpu.set_cpuid(cpuid);
   } else {
-    // kvm_pvm refuses KVM_SET_CPUID2: the guest's CPUID is empty, and KVM then refuses the
-    // stub's own writes of EFER.LME/SCE/NXE and CR4.FSGSBASE/OSXSAVE. Preset them (legal with
-    // paging off); the stub writes only what is missing. Elsewhere the entry is Xen's exactly.
+    // No CPUID from KVM (KVM_GET_SUPPORTED_CPUID refused): the guest's CPUID is empty, and KVM
+    // then refuses the stub's own writes of EFER.LME/SCE/NXE and CR4.FSGSBASE/OSXSAVE. Preset
+    // them (legal with paging off); the stub writes only what is missing. With a CPUID the
+    // entry state is Xen's exactly.
     sregs.efer = x86::kEfer & ~(1ull << 10);  // LME SCE NXE; LMA comes with paging
-    sregs.cr4 = x86::kCr4;
+    sregs.cr4 = guest_cpu_from(cpuid).cr4();
   }
   if (vm.has_irqchip()) vcpu.enable_lapic();
   vcpu.set_sregs(sregs);

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "kvm_error.h"
+#include "kvm_flex_ioctls.h"
 #include "vm.h"
 
 namespace monocell::kvm {
@@ -44,11 +45,10 @@ Vcpu::~Vcpu() {
 }
 
 void Vcpu::set_cpuid(const std::vector<kvm_cpuid_entry2>& entries) {
-  std::vector<uint8_t> buffer(sizeof(kvm_cpuid2) + entries.size() * sizeof(kvm_cpuid_entry2));
-  auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());
-  cpuid->nent = static_cast<uint32_t>(entries.size());
-  std::memcpy(cpuid->entries, entries.data(), entries.size() * sizeof(kvm_cpuid_entry2));
-  if (::ioctl(fd_.get(), KVM_SET_CPUID2, cpuid) != 0) throw_errno("KVM_SET_CPUID2");
+  FlexArgument<KvmCpuid2Header, kvm_cpuid_entry2> cpuid(entries.size());
+  cpuid.set_header({static_cast<uint32_t>(entries.size()), 0});
+  for (size_t i = 0; i < entries.size(); ++i) cpuid.set_entry(i, entries[i]);
+  if (::ioctl(fd_.get(), kKvmSetCpuid2, cpuid.data()) != 0) throw_errno("KVM_SET_CPUID2");
 }
 
 kvm_sregs Vcpu::sregs() const {
@@ -72,14 +72,15 @@ void Vcpu::set_regs(const kvm_regs& r) {
 }
 
 bool Vcpu::try_set_msrs(const std::vector<MsrValue>& msrs) {
-  std::vector<uint8_t> buffer(sizeof(kvm_msrs) + msrs.size() * sizeof(kvm_msr_entry));
-  auto* list = reinterpret_cast<kvm_msrs*>(buffer.data());
-  list->nmsrs = static_cast<uint32_t>(msrs.size());
+  FlexArgument<KvmMsrsHeader, kvm_msr_entry> list(msrs.size());
+  list.set_header({static_cast<uint32_t>(msrs.size()), 0});
   for (size_t i = 0; i < msrs.size(); ++i) {
-    list->entries[i].index = msrs[i].index;
-    list->entries[i].data = msrs[i].value;
+    kvm_msr_entry entry{};
+    entry.index = msrs[i].index;
+    entry.data = msrs[i].value;
+    list.set_entry(i, entry);
   }
-  const int written = ::ioctl(fd_.get(), KVM_SET_MSRS, list);
+  const int written = ::ioctl(fd_.get(), kKvmSetMsrs, list.data());
   return written >= 0 && static_cast<size_t>(written) == msrs.size();
 }
 

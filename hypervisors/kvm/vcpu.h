@@ -31,9 +31,9 @@ class Vcpu {
   void set_sregs(const kvm_sregs& sregs);
   kvm_regs regs() const;
   void set_regs(const kvm_regs& regs);
-  // False when KVM refuses them (kvm_pvm answers KVM_SET_MSRS with EINVAL).
+  // False when KVM refuses them (then the direct boot starts in the supervisor's ring-0 start).
   bool try_set_msrs(const std::vector<MsrValue>& msrs);
-  // False when KVM refuses the value (kvm_pvm without guest CPUID accepts only x87).
+  // False when KVM refuses the value (only what the guest's CPUID offers is accepted).
   bool try_set_xcr0(uint64_t xcr0);
   // Software-enables the local APIC (spurious vector 0xff), all LVT entries masked but LINT1=NMI.
   void enable_lapic();

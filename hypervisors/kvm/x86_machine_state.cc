@@ -61,7 +61,7 @@ void write_system_tables(GuestMemory& memory, const ImageNote& note) {
   x86::write_system_tables(m, note, memory.size(), 0xFE000000, /*tss_busy=*/true);
 }
 
-kvm_sregs ring3_sregs(const kvm_sregs& current, uint64_t fs_base, uint64_t gs_base) {
+kvm_sregs ring3_sregs(const kvm_sregs& current, uint64_t cr4, uint64_t fs_base, uint64_t gs_base) {
   kvm_sregs s = current;
   s.cs = segment(kUserCodeSelector, 0xB, 3, true);
   s.ss = segment(kUserDataSelector, 0x3, 3, false);
@@ -88,15 +88,16 @@ kvm_sregs ring3_sregs(const kvm_sregs& current, uint64_t fs_base, uint64_t gs_ba
 
   s.cr0 = x86::kCr0;
   s.cr3 = kPageTablesGpa;
-  s.cr4 = x86::kCr4;
+  s.cr4 = cr4;
   s.efer = x86::kEfer;
   s.apic_base = x86::kApicBase | (1u << 11) | (1u << 8);  // enabled, bootstrap processor
   std::memset(s.interrupt_bitmap, 0, sizeof s.interrupt_bitmap);
   return s;
 }
 
-kvm_sregs ring0_start_sregs(const kvm_sregs& current, uint64_t fs_base, uint64_t gs_base) {
-  kvm_sregs s = ring3_sregs(current, fs_base, gs_base);
+kvm_sregs ring0_start_sregs(const kvm_sregs& current, uint64_t cr4, uint64_t fs_base,
+                            uint64_t gs_base) {
+  kvm_sregs s = ring3_sregs(current, cr4, fs_base, gs_base);
   s.cs = segment(kKernelCodeSelector, 0xB, 0, true);
   s.ss = segment(kKernelDataSelector, 0x3, 0, false);
   s.ds = segment(kKernelDataSelector, 0x3, 0, false);

@@ -21,11 +21,12 @@ using x86::MsrValue;
 // boot_abi.h (x86_machine.h). RAM must be a multiple of 2 MiB.
 void write_system_tables(GuestMemory& memory, const boot::ImageNote& note);
 
-// Segment registers, descriptor tables, control registers and EFER for ring 3 at CPL 3.
-kvm_sregs ring3_sregs(const kvm_sregs& current, uint64_t fs_base, uint64_t gs_base);
+// Segment registers, descriptor tables, control registers and EFER for ring 3 at CPL 3, with
+// `cr4` (GuestCpu::cr4(): only the features the guest's CPUID offers, or KVM refuses it).
+kvm_sregs ring3_sregs(const kvm_sregs& current, uint64_t cr4, uint64_t fs_base, uint64_t gs_base);
 
 // Segments for the supervisor's ring-0 start (CPL 0), otherwise as ring3_sregs.
-kvm_sregs ring0_start_sregs(const kvm_sregs& current, uint64_t fs_base, uint64_t gs_base);
+kvm_sregs ring0_start_sregs(const kvm_sregs& current, uint64_t cr4, uint64_t fs_base, uint64_t gs_base);
 
 // Writes the BootMsr table and an iretq frame for the ring-3 entry on the IST1 stack; returns
 // the registers that start the supervisor's ring-0 start (boot_abi.h, kBootMsrTableGpa).

@@ -1,6 +1,8 @@
-// A hostile guest for the process backend, written against the raw launch contract and ring
-// ABI rather than the runtime: it greets the host correctly, then misbehaves as argv[1] says
-// (the mode arrives in Start, as any app's argv does).
+// A hostile guest, written against the ring ABI rather than the runtime: it finds its region
+// and notifications through the runtime's Platform (the process backend's launch contract, or
+// the boot-info page inside a KVM guest: the one per-platform part, chosen by the build), greets
+// the host correctly, then misbehaves as argv[1] says (the mode arrives in Start, as any app's
+// argv does).
 //
 //   garbage      scribble random bytes over its control ring's data and indices
 //   oversize     publish a frame header longer than the region's max frame
@@ -11,26 +13,22 @@
 //
 // Built a second time with HOSTILE_OLD_VERSION defined, it says Hello with a protocol range
 // the host does not speak (the mode cannot come from Start: the host refuses before Start).
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <cstdlib>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 
-#include "hypervisors/process/process_abi.h"
+#include "guest-libos/runtime/platform.h"
 #include "protocol/envelope_ring.h"
-#include "protocol/ring/eventfd_notifier.h"
 
 using namespace monocell;
 
 namespace {
 
 struct Guest {
+  std::unique_ptr<runtime::Platform> platform;
   uint8_t* base;
   ring::RegionLayout layout;
-  ring::EventFdNotifier wake_host{process_abi::kWakeHostFd};
-  ring::EventFdNotifier wake_me{process_abi::kWakeGuestFd};
   ring::RingProducer out;
   ring::RingConsumer in;
   ring::RingProducer stdio;
@@ -52,7 +50,7 @@ v1::Envelope receive(Guest& g) {
       return e;
     }
     if (!s.is_violation() && g.in.prepare_wait()) {
-      g.wake_me.wait(1000);
+      g.platform->wait_for_host(1000);
       g.in.finish_wait();
     }
     if (s.is_violation()) _exit(3);
@@ -65,8 +63,8 @@ __attribute__((no_sanitize("undefined"))) int dereference_null() {
   return *null;
 }
 
-[[noreturn]] void hang() {
-  for (;;) pause();
+[[noreturn]] void hang(Guest& g) {
+  for (;;) g.platform->wait_for_host(-1);
 }
 
 }  // namespace
@@ -76,17 +74,17 @@ __attribute__((no_sanitize("undefined"))) int dereference_null() {
 extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
 
 int main() {
-  const char* size_text = std::getenv(process_abi::kEnvRegionSize);
-  if (size_text == nullptr) return 2;
-  const uint64_t size = std::strtoull(size_text, nullptr, 10);
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, process_abi::kRegionFd, 0);
-  if (p == MAP_FAILED) return 2;
   Guest g;
+  std::string why;
+  g.platform = runtime::detect_platform(&why);
+  if (g.platform == nullptr) return 2;
+  void* p = g.platform->region();
   g.base = static_cast<uint8_t*>(p);
-  g.layout = ring::validate_region(p, size).value();
-  g.out = ring::RingProducer::attach(p, *g.layout.find(ring::RingId::kControlToHost), &g.wake_host).value();
-  g.in = ring::RingConsumer::attach(p, *g.layout.find(ring::RingId::kControlToGuest), &g.wake_host).value();
-  g.stdio = ring::RingProducer::attach(p, *g.layout.find(ring::RingId::kStdioToHost), &g.wake_host).value();
+  g.layout = ring::validate_region(p, g.platform->region_size()).value();
+  ring::Notifier* wake_host = &g.platform->host_doorbell();
+  g.out = ring::RingProducer::attach(p, *g.layout.find(ring::RingId::kControlToHost), wake_host).value();
+  g.in = ring::RingConsumer::attach(p, *g.layout.find(ring::RingId::kControlToGuest), wake_host).value();
+  g.stdio = ring::RingProducer::attach(p, *g.layout.find(ring::RingId::kStdioToHost), wake_host).value();
 
   v1::Envelope hello;
   hello.mutable_hello()->mutable_protocol()->set_min(1);
@@ -121,8 +119,8 @@ int main() {
     }
     uint32_t* producer = reinterpret_cast<uint32_t*>(g.base + control.indices_offset);
     __atomic_store_n(producer, 0x7FFFFFF8u, __ATOMIC_RELEASE);
-    g.wake_host.notify();
-    hang();
+    g.platform->host_doorbell().notify();
+    hang(g);
   }
   if (mode == "oversize") {
     const ring::FrameHeader h{g.layout.max_frame + 1, 1};
@@ -130,19 +128,19 @@ int main() {
     const uint32_t at = __atomic_load_n(producer, __ATOMIC_RELAXED);
     std::memcpy(g.base + control.data_offset + (at & (control.data_size - 1)), &h, sizeof h);
     __atomic_store_n(producer, at + 16, __ATOMIC_RELEASE);
-    g.wake_host.notify();
-    hang();
+    g.platform->host_doorbell().notify();
+    hang(g);
   }
   if (mode == "malformed") {
     const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     g.out.send(static_cast<uint32_t>(ring::FrameType::kEnvelope), junk, sizeof junk);
-    hang();
+    hang(g);
   }
   if (mode == "wrong-type") {
     g.stdio.send(77, "x", 1);
-    hang();
+    hang(g);
   }
   if (mode == "segv") return dereference_null();
-  if (mode == "deaf") hang();
+  if (mode == "deaf") hang(g);
   return 5;
 }

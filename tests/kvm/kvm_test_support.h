@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -31,6 +32,15 @@ inline bool kvm_or_skip() {
             << ": /dev/kvm is not usable\n";
   return false;
 }
+
+// True on KVM for AMD SVM (kvm_amd), which INITs a vCPU that triple-faults (its VMCB is
+// undefined after a shutdown), so the guest's registers at that moment are gone. VMX and
+// kvm_pvm keep them.
+inline bool kvm_resets_vcpu_on_shutdown() { return std::filesystem::exists("/sys/module/kvm_amd"); }
+
+// True on kvm_pvm (KVM-NOTES.md), where `syscall` runs the LSTAR entry in ring 3; hardware
+// KVM enters ring 0.
+inline bool syscall_stays_in_ring3() { return std::filesystem::exists("/sys/module/kvm_pvm"); }
 
 struct BootResult {
   GuestOutcome outcome;

@@ -37,7 +37,7 @@ monocell_pvh_entry:
   movl $pvh_boot_pml4, %eax
   movl %eax, %cr3
   /* PAE and EFER.LME, each written only if not already set: a VMM whose KVM cannot give the
-   * guest a CPUID (kvm_pvm) presets them, and there the write itself would raise #GP. */
+   * guest a CPUID presets them, and there the write itself would raise #GP. */
   movl %cr4, %eax
   testl $0x20, %eax
   jnz 4f

@@ -21,6 +21,8 @@ monocell_vector_stubs:
     iretq                         /* spurious LAPIC interrupt: no EOI, nothing to do */
   .elseif vector == HOST_VECTOR
     jmp monocell_host_interrupt
+  .elseif vector == 6
+    jmp monocell_invalid_opcode   /* #UD: rd/wr fs/gs base emulated without FSGSBASE */
   .else
     /* vectors with a CPU-pushed error code: #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX */
     .if (vector == 8) || (vector >= 10 && vector <= 14) || (vector == 17) || (vector == 21) || (vector == 29) || (vector == 30)
@@ -45,6 +47,7 @@ monocell_host_interrupt:
   popq %rax
   iretq
 
+  .globl monocell_vector_common
 monocell_vector_common:
   pushq %rax
   pushq %rbx

@@ -71,7 +71,7 @@ inline constexpr uint64_t kIst1Gpa = 0x10000;  // supervisor stack for exception
 inline constexpr uint64_t kIst1Size = 0x4000;
 inline constexpr uint64_t kIst2Gpa = 0x14000;  // supervisor stack for #DF, NMI, #MC
 inline constexpr uint64_t kIst2Size = 0x4000;
-// Ring-0 start: where a KVM cannot take MSRs from the host (kvm_pvm refuses KVM_SET_MSRS), the
+// Ring-0 start: where a KVM cannot take MSRs from the host (KVM_SET_MSRS refused), the
 // vCPU starts at ImageNote::ring0_start in ring 0 instead of at the image entry, with RSI =
 // kBootMsrTableGpa and RSP pointing at an iretq frame for the ring-3 entry. The supervisor
 // writes each BootMsr (until one with index 0) and irets to ring 3.
