@@ -4,8 +4,9 @@ export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
+# No tmpfs over /tmp or /run: the initramfs root is writable already, and the payload sits at
+# its own absolute paths, which may well be under /tmp (a CI clone).
+mkdir -p /tmp /run
 for m in irqbypass kvm ccp kvm-amd; do
   insmod "/modules/$m.ko" || echo "monocell-rig: insmod $m failed"
 done

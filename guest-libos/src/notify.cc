@@ -21,5 +21,6 @@ extern "C" int monocell_wait_for_host(uint64_t timeout_ns) {
   monocell::hostcall::Request request{};
   request.op = static_cast<uint32_t>(monocell::hostcall::Op::kWaitForHost);
   request.arg[0] = deadline;
+  request.arg[1] = now;
   return monocell::libos::host_call(request) == 1 ? 1 : 0;
 }

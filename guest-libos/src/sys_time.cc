@@ -42,10 +42,14 @@ uint64_t clock_now_ns(uint64_t clock) {
 }
 
 SysResult sleep_until_kvmclock(uint64_t deadline) {
-  hostcall::Request request{};
-  request.op = static_cast<uint32_t>(hostcall::Op::kSleep);
-  request.arg[0] = deadline;
-  host_call(request);
+  // The VMM waits on its own clock: sleep again until ours has passed the deadline.
+  for (uint64_t now = kvmclock_ns(); now < deadline; now = kvmclock_ns()) {
+    hostcall::Request request{};
+    request.op = static_cast<uint32_t>(hostcall::Op::kSleep);
+    request.arg[0] = deadline;
+    request.arg[1] = now;
+    host_call(request);
+  }
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <monocell/hostcall_abi.h>
 #include <monocell/notify_abi.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cinttypes>
@@ -243,16 +244,23 @@ GuestOutcome run_guest(const GuestConfig& config) {
   if (!woken_fd.valid()) throw_errno("eventfd");
   std::atomic<bool> stop{false};
 
-  // Sleeping for the guest: until kvmclock passes the deadline, or until stopped, or (waits)
-  // until the host raised its interrupt -- which the guest takes as soon as it runs again.
-  auto sleep_until = [&](uint64_t deadline, bool wake_on_host) {
+  // Sleeping for the guest: for the time it asked on the host's monotonic clock (the host's
+  // view of kvmclock can be offset from the vCPU's), or until stopped, or (waits) until the
+  // host raised its interrupt -- which the guest takes as soon as it runs again.
+  auto sleep_for = [&](uint64_t ns, bool wake_on_host) {
+    const bool forever = ns == ~0ull;
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::nanoseconds(forever ? 0 : std::min<uint64_t>(ns, 1ull << 62));
     while (!stop.load()) {
-      const uint64_t now = vm.clock().clock;
-      if (now >= deadline) return false;
-      const uint64_t wait = deadline - now;
-      timespec ts{static_cast<time_t>(wait / 1000000000ull), static_cast<long>(wait % 1000000000ull)};
+      timespec ts{};
+      if (!forever) {
+        const auto left = until - std::chrono::steady_clock::now();
+        if (left <= std::chrono::nanoseconds::zero()) return false;
+        const uint64_t wait = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(left).count());
+        ts = timespec{static_cast<time_t>(wait / 1000000000ull), static_cast<long>(wait % 1000000000ull)};
+      }
       pollfd fds[2] = {{stop_fd.get(), POLLIN, 0}, {woken_fd.get(), POLLIN, 0}};
-      ::ppoll(fds, wake_on_host ? 2 : 1, &ts, nullptr);
+      ::ppoll(fds, wake_on_host ? 2 : 1, forever ? nullptr : &ts, nullptr);
       uint64_t count = 0;
       if (wake_on_host && ::read(woken_fd.get(), &count, sizeof count) == sizeof count) return true;
     }
@@ -260,7 +268,7 @@ GuestOutcome run_guest(const GuestConfig& config) {
   };
   ConsoleSink console = config.console;
   if (!console) console = [](int fd, std::string_view bytes) { write_all(fd, bytes); };
-  HostCallHandler handler(vm.memory(), *image.monocell_note(), console, sleep_until);
+  HostCallHandler handler(vm.memory(), *image.monocell_note(), console, sleep_for);
   std::atomic<bool> stopped_by_host{false};
   VcpuLoop loop(vcpu, handler, stop, stopped_by_host, config.timeout);
 

@@ -12,6 +12,13 @@
 namespace monocell::kvm {
 namespace {
 
+// How long to wait for a guest that asked to sleep until `deadline`, its clock reading `now`
+// (both kvmclock ns, the guest's own view); ~0 when it set no limit.
+uint64_t duration(uint64_t deadline, uint64_t now) {
+  if (deadline == ~0ull) return ~0ull;
+  return deadline > now ? deadline - now : 0;
+}
+
 GuestOutcome bad_call(const char* what, uint64_t value) {
   GuestOutcome o;
   o.kind = OutcomeKind::kBadHostCall;
@@ -42,10 +49,10 @@ std::optional<GuestOutcome> HostCallHandler::handle(uint64_t request_gpa) {
       break;
     }
     case Op::kSleep:
-      sleep_until_(request->arg[0], false);
+      sleep_until_(duration(request->arg[0], request->arg[1]), false);
       break;
     case Op::kWaitForHost:
-      result = sleep_until_(request->arg[0], true) ? 1 : 0;
+      result = sleep_until_(duration(request->arg[0], request->arg[1]), true) ? 1 : 0;
       break;
     case Op::kExit: {
       GuestOutcome o;

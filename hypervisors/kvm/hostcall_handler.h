@@ -17,10 +17,10 @@ class GuestMemory;
 
 class HostCallHandler {
  public:
-  // `sleep_until(deadline, wake_on_host)` blocks until kvmclock reaches the deadline or the
-  // guest is being stopped, or -- when `wake_on_host` -- the host raised its interrupt; it
+  // `sleep_for(ns, wake_on_host)` blocks for `ns` on the host's clock (~0: no limit) or until
+  // the guest is being stopped, or -- when `wake_on_host` -- the host raised its interrupt; it
   // returns true in that last case.
-  using SleepFunction = std::function<bool(uint64_t deadline, bool wake_on_host)>;
+  using SleepFunction = std::function<bool(uint64_t ns, bool wake_on_host)>;
   HostCallHandler(GuestMemory& memory, const boot::ImageNote& note, ConsoleSink console,
                   SleepFunction sleep_until);
 

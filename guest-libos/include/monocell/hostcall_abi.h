@@ -22,11 +22,14 @@ enum class Op : uint32_t {
   // arg[0] = exit status (low 8 bits kept), arg[1] = unknown-syscall count, arg[2] = the last
   // unknown syscall number. Does not return.
   kExit = 2,
-  // arg[0] = deadline on the kvmclock timeline (ns). Returns when it passes, result = 0.
+  // arg[0] = deadline on the kvmclock timeline (ns), arg[1] = the guest's kvmclock reading
+  // when it called. The VMM waits arg[0] - arg[1] on its own clock (the host's view of kvmclock
+  // can be offset from the vCPU's by seconds where the TSC is unstable), so the guest checks its
+  // clock again on return. result = 0.
   kSleep = 3,
   // arg[0] = address of a FaultFrame. Sent by the supervisor's vector stubs. Does not return.
   kFault = 4,
-  // arg[0] = deadline on the kvmclock timeline (ns; ~0: none). Returns when the host raises its
+  // arg[0] = deadline on the kvmclock timeline (ns; ~0: none), arg[1] as for kSleep. Returns when the host raises its
   // interrupt (notify_abi.h), result = 1, or when the deadline passes, result = 0.
   kWaitForHost = 5,
 };
