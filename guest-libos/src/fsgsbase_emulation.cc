@@ -2,33 +2,15 @@
 // FSGSBASE (hardware KVM on older CPUs, the rig's qemu64), so an image that uses them runs on
 // every x86-64 CPU; with CR4.FSGSBASE set they never reach here.
 #include <stdint.h>
+#include "x86_instructions.h"
 
 namespace {
+
+using namespace monocell::libos::x86_instructions;
 
 constexpr uint64_t kCr4Fsgsbase = 1ull << 16;
 constexpr uint32_t kMsrFsBase = 0xC0000100;
 constexpr uint32_t kMsrGsBase = 0xC0000101;
-
-uint64_t read_cr4() {
-  uint64_t cr4;
-  asm volatile("mov %%cr4, %0" : "=r"(cr4));
-  return cr4;
-}
-
-uint64_t read_msr(uint32_t index) {
-  uint32_t lo, hi;
-  asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
-  return (uint64_t{hi} << 32) | lo;
-}
-
-void write_msr(uint32_t index, uint64_t value) {
-  asm volatile("wrmsr" ::"c"(index), "a"(static_cast<uint32_t>(value)),
-               "d"(static_cast<uint32_t>(value >> 32)) : "memory");
-}
-
-bool is_canonical(uint64_t address) {
-  return static_cast<uint64_t>(static_cast<int64_t>(address << 16) >> 16) == address;
-}
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include "freestanding.h"
 #include "hostcall.h"
 #include "protocol/ring/region.h"
+#include "x86_instructions.h"
 
 extern "C" {
 extern const char __ehdr_start[];  // the ELF header, loaded with the first PT_LOAD
@@ -28,6 +29,8 @@ extern char monocell_vdso[];
 
 namespace monocell::libos {
 namespace {
+
+using namespace monocell::libos::x86_instructions;
 
 using namespace monocell::boot;
 
@@ -56,15 +59,6 @@ Cpuid cpuid(uint32_t leaf, uint32_t subleaf = 0) {
   return r;
 }
 
-uint64_t read_msr(uint32_t index) {
-  uint32_t lo, hi;
-  asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
-  return (uint64_t{hi} << 32) | lo;
-}
-void write_msr(uint32_t index, uint64_t value) {
-  asm volatile("wrmsr" ::"c"(index), "a"(static_cast<uint32_t>(value)),
-               "d"(static_cast<uint32_t>(value >> 32)) : "memory");
-}
 uint64_t rdtsc() {
   uint32_t lo, hi;
   asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
@@ -246,12 +240,6 @@ struct __attribute__((packed)) DescriptorPointer {
   uint16_t limit;
   uint64_t base;
 };
-
-uint64_t read_cr4() {
-  uint64_t cr4;
-  asm volatile("mov %%cr4, %0" : "=r"(cr4));
-  return cr4;
-}
 
 // CR4 of the ring-3 entry: FSGSBASE and OSXSAVE where CPUID has them or the VMM preset them.
 uint64_t target_cr4() {

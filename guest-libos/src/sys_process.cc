@@ -11,9 +11,12 @@
 #include "hostcall.h"
 #include "pvclock.h"
 #include "syscalls.h"
+#include "x86_instructions.h"
 
 namespace monocell::libos {
 namespace {
+
+using namespace monocell::libos::x86_instructions;
 
 constexpr uint64_t kInfinity = ~0ull;
 constexpr uint32_t kMsrFsBase = 0xC0000100;
@@ -22,21 +25,6 @@ bool running_in_ring0() {
   uint16_t cs;
   asm volatile("mov %%cs, %0" : "=r"(cs));
   return (cs & 3) == 0;
-}
-
-bool is_canonical(uint64_t address) {
-  return static_cast<uint64_t>(static_cast<int64_t>(address << 16) >> 16) == address;
-}
-
-uint64_t read_msr(uint32_t index) {
-  uint32_t lo, hi;
-  asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
-  return (uint64_t{hi} << 32) | lo;
-}
-
-void write_msr(uint32_t index, uint64_t value) {
-  asm volatile("wrmsr" ::"c"(index), "a"(static_cast<uint32_t>(value)),
-               "d"(static_cast<uint32_t>(value >> 32)) : "memory");
 }
 
 struct Rlimit64 {
