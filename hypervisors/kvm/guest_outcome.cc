@@ -1,5 +1,6 @@
 // Describing guest outcomes and mapping them to exit codes.
 #include "guest_outcome.h"
+#include "string_format.h"
 
 #include <cinttypes>
 #include <cstdarg>
@@ -19,16 +20,6 @@ const char* vector_name(uint64_t vector) {
       "#VE virtualization exception", "#CP control protection"};
   if (vector < std::size(names)) return names[vector];
   return vector < 32 ? "reserved exception" : "interrupt";
-}
-
-std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char* fmt, ...) {
-  char buffer[512];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(buffer, sizeof buffer, fmt, args);
-  va_end(args);
-  return buffer;
 }
 
 }  // namespace

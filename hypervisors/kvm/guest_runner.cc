@@ -1,6 +1,7 @@
 // Building a guest, running its vCPU on a thread, serving its exits, and enforcing the
 // wall-clock limit with a kick (signal + immediate_exit).
 #include "guest_runner.h"
+#include "string_format.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -43,16 +44,6 @@ void write_all(int fd, std::string_view bytes) {
     }
     bytes.remove_prefix(static_cast<size_t>(n));
   }
-}
-
-std::string text(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string text(const char* fmt, ...) {
-  char buffer[256];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(buffer, sizeof buffer, fmt, args);
-  va_end(args);
-  return buffer;
 }
 
 GuestOutcome stopped(OutcomeKind kind, std::string detail) {
@@ -121,7 +112,7 @@ class VcpuLoop {
   GuestOutcome timed_out() const {
     if (stopped_by_host_.load()) return stopped(OutcomeKind::kStopped, "the host stopped the guest");
     return stopped(OutcomeKind::kTimeout,
-                   text("the guest ran past its wall-clock limit of %lld ms and was stopped",
+                   format("the guest ran past its wall-clock limit of %lld ms and was stopped",
                         static_cast<long long>(timeout_.count())));
   }
 
@@ -134,12 +125,12 @@ class VcpuLoop {
           return handler_.handle(request);
         }
         return stopped(OutcomeKind::kUnhandledExit,
-                       text("MMIO %s of %u bytes at gpa %#llx, where there is no device",
+                       format("MMIO %s of %u bytes at gpa %#llx, where there is no device",
                             r.mmio.is_write ? "write" : "read", r.mmio.len,
                             static_cast<unsigned long long>(r.mmio.phys_addr)));
       case KVM_EXIT_IO:
         return stopped(OutcomeKind::kUnhandledExit,
-                       text("I/O port %s of %u bytes at port %#x, where there is no device",
+                       format("I/O port %s of %u bytes at port %#x, where there is no device",
                             r.io.direction == KVM_EXIT_IO_OUT ? "write" : "read", r.io.size,
                             r.io.port));
       case KVM_EXIT_HLT:
@@ -148,24 +139,24 @@ class VcpuLoop {
         return stopped(OutcomeKind::kTripleFault,
                        "the guest triple-faulted: a fault while delivering a fault");
       case KVM_EXIT_INTERNAL_ERROR: {
-        std::string d = text("KVM_EXIT_INTERNAL_ERROR suberror %u", r.internal.suberror);
+        std::string d = format("KVM_EXIT_INTERNAL_ERROR suberror %u", r.internal.suberror);
         if (r.internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
           d += " (an instruction KVM could not emulate)";
         }
         for (uint32_t i = 0; i < r.internal.ndata && i < 16; ++i) {
-          d += text(" %#llx", static_cast<unsigned long long>(r.internal.data[i]));
+          d += format(" %#llx", static_cast<unsigned long long>(r.internal.data[i]));
         }
         return stopped(OutcomeKind::kInternalError, d);
       }
       case KVM_EXIT_FAIL_ENTRY:
         return stopped(OutcomeKind::kInternalError,
-                       text("KVM_EXIT_FAIL_ENTRY: hardware entry failure reason %#llx",
+                       format("KVM_EXIT_FAIL_ENTRY: hardware entry failure reason %#llx",
                             static_cast<unsigned long long>(
                                 r.fail_entry.hardware_entry_failure_reason)));
       case KVM_EXIT_INTR:
         return std::nullopt;
       default:
-        return stopped(OutcomeKind::kUnhandledExit, text("KVM exit reason %u", r.exit_reason));
+        return stopped(OutcomeKind::kUnhandledExit, format("KVM exit reason %u", r.exit_reason));
     }
   }
 
