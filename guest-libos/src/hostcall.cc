@@ -2,6 +2,7 @@
 #include "hostcall.h"
 
 #include "percpu.h"
+#include "pvclock.h"
 
 namespace monocell::libos {
 
@@ -13,6 +14,19 @@ int64_t host_call(hostcall::Request& request) {
   *doorbell = reinterpret_cast<uint64_t>(&request);
   asm volatile("" ::: "memory");
   return request.result;
+}
+
+int64_t host_call_waiting(hostcall::Request& request) {
+  const uint64_t start = kvmclock_ns();
+  const int64_t result = host_call(request);
+  percpu().waited_ns += kvmclock_ns() - start;
+  return result;
+}
+
+uint64_t cpu_time_ns() {
+  const uint64_t now = kvmclock_ns();
+  const uint64_t waited = percpu().waited_ns;
+  return waited < now ? now - waited : 0;
 }
 
 void host_exit(int status) {

@@ -8,6 +8,13 @@ namespace monocell::libos {
 // One MMIO write; the VMM has filled request.result when this returns.
 int64_t host_call(hostcall::Request& request);
 
+// A host call that waits (sleep, wait for the host): the vCPU is idle until it returns, and
+// that time is left out of the CPU-time clocks.
+int64_t host_call_waiting(hostcall::Request& request);
+
+// The vCPU's CPU time: kvmclock time since boot less the time spent waiting on the host.
+uint64_t cpu_time_ns();
+
 [[noreturn]] void host_exit(int status);
 
 }  // namespace monocell::libos

@@ -22,5 +22,5 @@ extern "C" int monocell_wait_for_host(uint64_t timeout_ns) {
   request.op = static_cast<uint32_t>(monocell::hostcall::Op::kWaitForHost);
   request.arg[0] = deadline;
   request.arg[1] = now;
-  return monocell::libos::host_call(request) == 1 ? 1 : 0;
+  return monocell::libos::host_call_waiting(request) == 1 ? 1 : 0;
 }

@@ -14,6 +14,7 @@ constinit monocell::libos::PerCpu monocell_percpu = {
     .unknown_syscalls = 0,
     .last_unknown_syscall = 0,
     .host_interrupts = 0,
+    .waited_ns = 0,
 };
 }  // extern "C"
 

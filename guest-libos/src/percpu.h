@@ -12,6 +12,7 @@ struct PerCpu {
   uint64_t unknown_syscalls;  // syscalls answered -ENOSYS because the libOS lacks them
   uint64_t last_unknown_syscall;
   uint64_t host_interrupts;  // host interrupts taken by the supervisor (vectors.S)
+  uint64_t waited_ns;  // kvmclock time spent in host calls that wait: not CPU time
 };
 static_assert(__builtin_offsetof(PerCpu, user_rsp) == 0, "syscall_entry.S PERCPU_USER_RSP");
 static_assert(__builtin_offsetof(PerCpu, syscall_rsp) == 8, "syscall_entry.S PERCPU_SYSCALL_RSP");

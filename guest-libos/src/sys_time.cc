@@ -34,8 +34,13 @@ bool is_wall_clock(uint64_t clock) {
   return clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE || clock == CLOCK_TAI;
 }
 
-// CPU-time clocks count time since boot: the one process is all the VM does.
+bool is_cpu_time_clock(uint64_t clock) {
+  return clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID;
+}
+
+// The one process is all the VM does: its CPU time is the vCPU's.
 uint64_t clock_now_ns(uint64_t clock) {
+  if (is_cpu_time_clock(clock)) return cpu_time_ns();
   const uint64_t ns = kvmclock_ns();
   if (is_wall_clock(clock)) return ns + static_cast<uint64_t>(boot_info().realtime_offset_ns);
   return ns;
@@ -48,7 +53,7 @@ SysResult sleep_until_kvmclock(uint64_t deadline) {
     request.op = static_cast<uint32_t>(hostcall::Op::kSleep);
     request.arg[0] = deadline;
     request.arg[1] = now;
-    host_call(request);
+    host_call_waiting(request);
   }
   return 0;
 }

@@ -25,7 +25,9 @@ void GuestMemory::use_huge_pages() {
   (void)::madvise(base_, size_, MADV_HUGEPAGE);
 }
 
-GuestMemory::~GuestMemory() { ::munmap(base_, size_); }
+GuestMemory::~GuestMemory() {
+  if (base_ != nullptr) ::munmap(base_, size_);
+}
 
 bool GuestMemory::write_bytes(uint64_t gpa, const void* data, uint64_t length) {
   if (!contains(gpa, length)) return false;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 #include <span>
+#include <utility>
 
 namespace monocell::kvm {
 
@@ -51,6 +52,12 @@ class GuestMemory {
   // Faults the host pages of [gpa, gpa+length) in now (MADV_POPULATE_WRITE), for memory the
   // guest will surely touch. Best effort: memory is correct either way.
   void populate(uint64_t gpa, uint64_t length);
+
+  // Gives up the mapping (the caller unmaps host_base() .. + size()); nothing may be accessed after.
+  void* release() {
+    size_ = 0;
+    return std::exchange(base_, nullptr);
+  }
 
  private:
   uint8_t* base_ = nullptr;

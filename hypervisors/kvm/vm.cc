@@ -3,7 +3,7 @@
 
 #include <sys/ioctl.h>
 
-
+#include "background_release.h"
 #include "kvm_error.h"
 
 namespace monocell::kvm {
@@ -36,6 +36,11 @@ Vm::Vm(uint64_t ram_size, bool irqchip, bool huge_pages) : memory_(ram_size), ir
   if (::ioctl(fd_.get(), KVM_SET_USER_MEMORY_REGION, &region) != 0) {
     throw_errno("KVM_SET_USER_MEMORY_REGION");
   }
+}
+
+Vm::~Vm() {
+  const size_t size = memory_.size();
+  release_vm_in_background(fd_.release(), memory_.release(), size);
 }
 
 void Vm::add_doorbell(uint64_t gpa, int eventfd) {

@@ -17,6 +17,10 @@ class Vm {
   // the in-kernel irqchip -- split (local APIC only) where KVM offers it -- which must exist
   // before any vCPU. Throws KvmError.
   Vm(uint64_t ram_size, bool irqchip, bool huge_pages = false);
+  // The VM is destroyed in the background (background_release.h): every Vcpu must be gone.
+  ~Vm();
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
 
   const KvmSystem& system() const { return system_; }
   int fd() const { return fd_.get(); }

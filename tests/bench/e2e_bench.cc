@@ -4,7 +4,7 @@
 //                     container doing `echo` (medians of interleaved runs)
 //   call_rtt_vs_unix  round trip of one Call to the echo app, host -> guest -> host over the
 //                     rings (what the monitor does), / a 64-byte ping-pong over a unix
-//                     socketpair between two processes (medians)
+//                     socketpair between two processes on two CPUs (medians)
 //   calls_per_s       Calls answered per second with up to 64 in flight
 //
 // usage: monocell-bench-e2e [--hypervisor kvm|process] [--runs N]
@@ -29,6 +29,7 @@
 #include "orchestrator/app_resolver.h"
 #include "orchestrator/backend_factory.h"
 #include "orchestrator/guest_channel.h"
+#include "tests/bench/bench_process.h"
 #include "tests/bench/bench_stats.h"
 
 using namespace monocell;
@@ -237,13 +238,19 @@ double calls_per_second(EchoGuest& guest, int total, int window) {
   return total / seconds_since(start);
 }
 
-// 64-byte ping-pong between two processes over a blocking unix socketpair.
+// 64-byte ping-pong between two processes over a blocking unix socketpair, one process on each
+// of two CPUs as the ring bench places its processes: left to the scheduler, the pair lands on
+// one CPU in some runs (3 us) and on two in others (60 us here), and the ratio means nothing.
 std::vector<double> unix_round_trips_us(int count) {
+  const bench::CpuPair cpus = bench::CpuPair::pick();
+  cpu_set_t own_cpus;
+  sched_getaffinity(0, sizeof own_cpus, &own_cpus);
   int sv[2];
   socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
   const pid_t pid = fork();
   char message[64] = {};
   if (pid == 0) {
+    bench::pin_to_cpu(cpus.child);
     close(sv[0]);
     for (int i = 0; i < count; ++i) {
       if (read(sv[1], message, sizeof message) != sizeof message) _exit(1);
@@ -252,6 +259,7 @@ std::vector<double> unix_round_trips_us(int count) {
     _exit(0);
   }
   close(sv[1]);
+  bench::pin_to_cpu(cpus.parent);
   std::vector<double> rtts;
   for (int i = 0; i < count; ++i) {
     const auto start = Clock::now();
@@ -261,6 +269,7 @@ std::vector<double> unix_round_trips_us(int count) {
   }
   close(sv[0]);
   waitpid(pid, nullptr, 0);
+  sched_setaffinity(0, sizeof own_cpus, &own_cpus);
   return rtts;
 }
 

@@ -319,7 +319,7 @@ TEST_CASE("a guest running past its --timeout is killed") {
   }
 }
 
-TEST_CASE("an idle guest costs the host almost no CPU") {
+TEST_CASE("an idle guest costs the host almost no CPU, and says so in its stats") {
   Cli cli;
   for (const std::string& hv : hypervisors()) {
     auto guest = cli.start(hv, {"--name", "idle", "echo"});
@@ -334,6 +334,13 @@ TEST_CASE("an idle guest costs the host almost no CPU") {
     const double share = static_cast<double>(after - before) / 2e9;
     INFO("idle guest used " << share * 100 << "% of one core");
     CHECK(share < 0.02);
+    // The guest's own account agrees: its CPU time is a small part of its uptime.
+    v1::Envelope stats_request;
+    stats_request.mutable_stats_request();
+    const v1::Stats stats = Client(cli.socket_of("idle")).request(stats_request).stats();
+    INFO("guest cpu_time_ns " << stats.cpu_time_ns() << " of uptime_ns " << stats.uptime_ns());
+    CHECK(stats.cpu_time_ns() > 0);
+    CHECK(stats.cpu_time_ns() < stats.uptime_ns() / 10);
     guest->signal(SIGTERM);
     guest->wait();
   }

@@ -1,0 +1,150 @@
+// The releasing child: CLONE_VM, so it costs no page-table copy and sees the parent's objects;
+// no SIGCHLD (exit signal 0), so only a waitpid with __WCLONE sees it and a monitor waiting for
+// its own children never does.
+#include "background_release.h"
+
+#include <linux/futex.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace monocell::kvm {
+namespace {
+
+constexpr size_t kStackSize = 64 << 10;
+constexpr int kFallbackMaxFd = 4096;  // kernels without close_range (before 5.9)
+
+struct Release {
+  int vm_fd;
+  void* memory;
+  size_t memory_size;
+  uint32_t parent_let_go = 0;  // futex word: the parent has closed its copy of vm_fd
+  pid_t pid = -1;
+  void* stack = nullptr;
+};
+
+// The child shares the parent's memory *and* the TLS of the thread that cloned it, so it must
+// not touch errno, malloc or any lock: only raw system calls.
+[[gnu::always_inline, gnu::no_sanitize("address", "undefined")]] inline long raw_syscall(long number, long a = 0,
+                                                                                        long b = 0, long c = 0,
+                                                                                        long d = 0) {
+  long ret;
+  register long r10 asm("r10") = d;
+  asm volatile("syscall" : "=a"(ret) : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+  return ret;
+}
+
+[[gnu::no_sanitize("address", "undefined")]] void close_all_but(int keep) {
+  // The clone copied the whole fd table: stdio, sockets, the state directory's lock. None of
+  // them may live on in the child.
+  long rc = 0;
+  if (keep > 0) rc = raw_syscall(SYS_close_range, 0, keep - 1, 0);
+  if (rc == 0) rc = raw_syscall(SYS_close_range, keep + 1, ~0u, 0);
+  if (rc == -ENOSYS) {
+    for (int fd = 0; fd < kFallbackMaxFd; ++fd) {
+      if (fd != keep) raw_syscall(SYS_close, fd);
+    }
+  }
+}
+
+[[gnu::no_sanitize("address", "undefined")]] int release_main(void* arg) {
+  Release* r = static_cast<Release*>(arg);
+  close_all_but(r->vm_fd);
+  // Whoever drops the last reference pays for the destruction: wait until the parent's is gone.
+  while (__atomic_load_n(&r->parent_let_go, __ATOMIC_ACQUIRE) == 0) {
+    raw_syscall(SYS_futex, reinterpret_cast<long>(&r->parent_let_go), FUTEX_WAIT_PRIVATE, 0, 0);
+  }
+  raw_syscall(SYS_close, r->vm_fd);
+  raw_syscall(SYS_munmap, reinterpret_cast<long>(r->memory), static_cast<long>(r->memory_size));
+  raw_syscall(SYS_exit, 0);
+  return 0;
+}
+
+void release_here(int vm_fd, void* memory, size_t memory_size) {
+  ::close(vm_fd);
+  if (memory != nullptr) ::munmap(memory, memory_size);
+}
+
+// Children started and not yet reaped; their Release and stack stay allocated until then.
+struct Registry {
+  std::mutex mutex;
+  std::vector<Release*> running;
+};
+
+Registry& registry() {
+  static Registry* r = new Registry;  // never destroyed: children may outlive static destructors
+  return *r;
+}
+
+size_t reap_locked(Registry& reg) {
+  std::vector<Release*> still;
+  for (Release* r : reg.running) {
+    const pid_t rc = ::waitpid(r->pid, nullptr, __WCLONE | WNOHANG);
+    if (rc == 0 || (rc < 0 && errno == EINTR)) {
+      still.push_back(r);
+      continue;
+    }
+    // Reaped, or not ours to wait for any more (ECHILD): either way it has stopped using these.
+    ::munmap(r->stack, kStackSize);
+    delete r;
+  }
+  reg.running.swap(still);
+  return reg.running.size();
+}
+
+}  // namespace
+
+size_t reap_background_releases() noexcept {
+  Registry& reg = registry();
+  std::lock_guard lock(reg.mutex);
+  return reap_locked(reg);
+}
+
+void release_vm_in_background(int vm_fd, void* memory, size_t memory_size) noexcept {
+  if (vm_fd < 0) {
+    if (memory != nullptr) ::munmap(memory, memory_size);
+    return;
+  }
+  Registry& reg = registry();
+  std::lock_guard lock(reg.mutex);
+  reap_locked(reg);
+
+  Release* r = new (std::nothrow) Release{vm_fd, memory, memory_size};
+  void* stack = ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (r == nullptr || stack == MAP_FAILED) {
+    if (stack != MAP_FAILED) ::munmap(stack, kStackSize);
+    delete r;
+    release_here(vm_fd, memory, memory_size);
+    return;
+  }
+  r->stack = stack;
+  // No signal may run a handler in the child (it shares our memory, not our thread's stack).
+  sigset_t all;
+  sigset_t old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  const pid_t pid = ::clone(release_main, static_cast<char*>(stack) + kStackSize, CLONE_VM, r);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) {
+    ::munmap(stack, kStackSize);
+    delete r;
+    release_here(vm_fd, memory, memory_size);
+    return;
+  }
+  r->pid = pid;
+  ::close(vm_fd);  // ours first, so that the child's reference is the last one
+  __atomic_store_n(&r->parent_let_go, 1, __ATOMIC_RELEASE);
+  ::syscall(SYS_futex, &r->parent_let_go, FUTEX_WAKE_PRIVATE, 1);
+  reg.running.push_back(r);
+}
+
+}  // namespace monocell::kvm
