@@ -3,7 +3,7 @@
 #   make run     install what is missing, build, boot the hello app as a KVM guest
 #   make demo    the ring demo: every Envelope between a host and a stand-in guest process
 #   make test    install what is missing, build, run every test (also under ASan+UBSan, and fuzz briefly)
-#   make rig-kvm the KVM tests on hardware-style nested KVM under QEMU (ci/rig-kvm; part of make test)
+#   make rig-kvm the KVM and end-to-end tests on hardware-style nested KVM under QEMU (ci/rig-kvm; part of make test)
 #   make bench   benchmarks, printed as ratios measured side by side
 #   make fuzz    the libFuzzer targets for FUZZ_SECONDS each
 #
@@ -62,7 +62,7 @@ test-asan: build-asan
 test-fuzz: build-fuzz
 	ctest --test-dir $(BUILD)/fuzz $(CTEST_FLAGS)
 
-# The KVM tests on hardware-style KVM: QEMU TCG with nested SVM boots Debian's kernel with
+# The KVM tests and the end-to-end tests (on KVM) on hardware-style KVM: QEMU TCG with nested SVM boots Debian's kernel with
 # kvm_amd, where guest ring 0 is real and `syscall` enters it (ci/rig-kvm, KVM-NOTES.md). Twice:
 # a CPU without FSGSBASE and XSAVE (qemu64), and one with FSGSBASE, XSAVE and AVX, as AMD Zen has.
 rig-kvm: build

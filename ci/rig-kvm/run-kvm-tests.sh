@@ -1,27 +1,30 @@
 #!/usr/bin/env bash
-# `make rig-kvm`: the KVM test suite (tests/kvm) on the rig's hardware-style nested KVM, with
-# the guest images and the runner it needs.
+# `make rig-kvm`: the KVM test suite (tests/kvm) and the end-to-end suite (tests/e2e, on KVM)
+# on the rig's hardware-style nested KVM, with the guest images, the runner and the monocell CLI
+# they need (suites.sh runs them inside).
 #
 # A failed run is run once more, loudly: under TCG the nested KVM has shown, once in about ten
 # runs, a vCPU clock seconds away from the one KVM_GET_CLOCK reports, which timing tests see. A
 # real failure fails twice; a second failure's exit code is the result. Both logs are kept.
-# usage: run-kvm-tests.sh BUILD_DIR IMAGE_DIR BIN_DIR [CATCH2 ARGS...]
+# usage: run-kvm-tests.sh BUILD_DIR IMAGE_DIR BIN_DIR [SUITE...]   (kvm, e2e; default both)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1 images=$2 bin=$3
 shift 3
-tests="$build/tests/kvm_tests"
-[ -x "$tests" ] || { echo "run-kvm-tests: $tests is missing (make build first)" >&2; exit 2; }
-files=(--file "$bin/monocell-kvm-run")
+tests=$(readlink -f "$build/tests")
+for t in kvm_tests e2e_tests; do
+  [ -x "$tests/$t" ] || { echo "run-kvm-tests: $tests/$t is missing (make build first)" >&2; exit 2; }
+done
+files=(--file "$tests/kvm_tests" --file "$tests/e2e_tests" --file "$bin/monocell-kvm-run" --file "$bin/monocell")
 for image in "$images"/*; do files+=(--file "$image"); done
 work=${RIG_WORK:-$(cd "$here/../.." && pwd)/build/rig-kvm}
 status=0
-"$here/run.sh" --timeout "${RIG_TIMEOUT:-900}" "${files[@]}" -- "$tests" "$@" || status=$?
+"$here/run.sh" --timeout "${RIG_TIMEOUT:-900}" "${files[@]}" -- "$here/suites.sh" "$tests" "$@" || status=$?
 if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
   cp "$work/console.log" "$work/console.first-attempt.log" 2>/dev/null || true
   echo "run-kvm-tests: RIG RETRY: the first attempt failed with $status (log: $work/console.first-attempt.log);" \
        "running it once more" >&2
   status=0
-  "$here/run.sh" --timeout "${RIG_TIMEOUT:-900}" "${files[@]}" -- "$tests" "$@" || status=$?
+  "$here/run.sh" --timeout "${RIG_TIMEOUT:-900}" "${files[@]}" -- "$here/suites.sh" "$tests" "$@" || status=$?
 fi
 exit "$status"

@@ -34,16 +34,18 @@ struct Release {
 
 // The child shares the parent's memory *and* the TLS of the thread that cloned it, so it must
 // not touch errno, malloc or any lock: only raw system calls.
-[[gnu::always_inline, gnu::no_sanitize("address", "undefined")]] inline long raw_syscall(long number, long a = 0,
-                                                                                        long b = 0, long c = 0,
-                                                                                        long d = 0) {
+// (GCC and clang both know the GNU spelling of no_sanitize, not the [[gnu::]] one.)
+#define MONOCELL_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
+
+[[gnu::always_inline]] MONOCELL_CHILD_CODE inline long raw_syscall(long number, long a = 0, long b = 0, long c = 0,
+                                                                   long d = 0) {
   long ret;
   register long r10 asm("r10") = d;
   asm volatile("syscall" : "=a"(ret) : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
   return ret;
 }
 
-[[gnu::no_sanitize("address", "undefined")]] void close_all_but(int keep) {
+MONOCELL_CHILD_CODE void close_all_but(int keep) {
   // The clone copied the whole fd table: stdio, sockets, the state directory's lock. None of
   // them may live on in the child.
   long rc = 0;
@@ -56,7 +58,7 @@ struct Release {
   }
 }
 
-[[gnu::no_sanitize("address", "undefined")]] int release_main(void* arg) {
+MONOCELL_CHILD_CODE int release_main(void* arg) {
   Release* r = static_cast<Release*>(arg);
   close_all_but(r->vm_fd);
   // Whoever drops the last reference pays for the destruction: wait until the parent's is gone.
