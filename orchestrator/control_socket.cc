@@ -56,6 +56,18 @@ bool read_all(int fd, void* data, size_t size, std::string* error) {
   return true;
 }
 
+// The length prefix and the Envelope's bytes appended to `out`; false if it is over the limit.
+bool append_framed(const v1::Envelope& envelope, std::string* out, std::string* error) {
+  const size_t size = envelope.ByteSizeLong();
+  if (size > kMaxControlMessage) {
+    *error = "message of " + std::to_string(size) + " bytes is over the control socket's limit";
+    return false;
+  }
+  const uint32_t length = static_cast<uint32_t>(size);
+  out->append(reinterpret_cast<const char*>(&length), sizeof length);
+  return envelope.AppendToString(out);
+}
+
 }  // namespace
 
 int listen_control_socket(const std::string& path, std::string* error) {
@@ -92,13 +104,38 @@ int connect_control_socket(const std::string& path, std::string* error) {
 }
 
 bool send_envelope(int fd, const v1::Envelope& envelope, std::string* error) {
-  const std::string bytes = envelope.SerializeAsString();
-  if (bytes.size() > kMaxControlMessage) {
-    *error = "message of " + std::to_string(bytes.size()) + " bytes is over the control socket's limit";
-    return false;
+  std::string bytes;
+  return append_framed(envelope, &bytes, error) && write_all(fd, bytes.data(), bytes.size(), error);
+}
+
+bool EnvelopeSendQueue::push(const v1::Envelope& envelope) {
+  std::string error;
+  const size_t before = buffer_.size();
+  if (append_framed(envelope, &buffer_, &error)) return true;
+  buffer_.resize(before);
+  return false;
+}
+
+EnvelopeSendQueue::Result EnvelopeSendQueue::flush(int fd) {
+  while (sent_ < buffer_.size()) {
+    const ssize_t n = ::send(fd, buffer_.data() + sent_, buffer_.size() - sent_, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return Result::kFailed;
+    }
+    sent_ += static_cast<size_t>(n);
   }
-  const uint32_t length = static_cast<uint32_t>(bytes.size());
-  return write_all(fd, &length, sizeof length, error) && write_all(fd, bytes.data(), bytes.size(), error);
+  if (sent_ == buffer_.size()) {
+    buffer_.clear();
+    sent_ = 0;
+    return Result::kSent;
+  }
+  if (sent_ > (1u << 20) && sent_ * 2 > buffer_.size()) {  // keep the buffer from growing at the front
+    buffer_.erase(0, sent_);
+    sent_ = 0;
+  }
+  return Result::kPending;
 }
 
 bool receive_envelope(int fd, v1::Envelope* envelope, std::string* error) {
@@ -119,17 +156,19 @@ bool receive_envelope(int fd, v1::Envelope* envelope, std::string* error) {
 
 EnvelopeFramer::Result EnvelopeFramer::fill(int fd) {
   uint8_t chunk[16384];
-  for (;;) {
+  // Enough for the largest message; the rest stays in the socket until next() has made room,
+  // so a client may pipeline any number of requests.
+  while (buffer_.size() - start_ < kMaxControlMessage + sizeof(uint32_t)) {
     const ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n > 0) {
       buffer_.insert(buffer_.end(), chunk, chunk + n);
-      if (buffer_.size() - start_ > kMaxControlMessage + sizeof(uint32_t) * 2) return Result::kMalformed;
       continue;
     }
     if (n == 0) return Result::kClosed;
     if (errno == EINTR) continue;
     return (errno == EAGAIN || errno == EWOULDBLOCK) ? Result::kNeedMore : Result::kClosed;
   }
+  return Result::kNeedMore;
 }
 
 EnvelopeFramer::Result EnvelopeFramer::next(v1::Envelope* envelope) {

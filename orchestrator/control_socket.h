@@ -39,4 +39,22 @@ class EnvelopeFramer {
   size_t start_ = 0;
 };
 
+// Holds framed Envelopes for a non-blocking socket and writes what the socket takes (for the
+// monitor): a client that reads slowly costs queued bytes, never a blocked monitor or a frame
+// torn by a short write.
+class EnvelopeSendQueue {
+ public:
+  enum class Result { kSent, kPending, kFailed };
+  // Frames `envelope` behind what is queued; false (nothing queued) if it is over the limit.
+  bool push(const v1::Envelope& envelope);
+  // Writes as much as the socket takes: kSent (all of it), kPending (the socket is full; wait
+  // for POLLOUT) or kFailed (the peer is gone).
+  Result flush(int fd);
+  size_t queued() const { return buffer_.size() - sent_; }
+
+ private:
+  std::string buffer_;
+  size_t sent_ = 0;
+};
+
 }  // namespace monocell

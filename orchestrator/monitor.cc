@@ -7,6 +7,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -26,6 +27,13 @@ constexpr int kRingBudget = 256;
 constexpr uint64_t kExitLingerMs = 2000;
 // Control clients served at once; more wait in the listen backlog.
 constexpr size_t kMaxClients = 64;
+// Replies queued for a control client that reads slowly. Past the first, the monitor stops
+// reading the client's requests until it has caught up; past the second, it is dropped.
+constexpr size_t kClientReadPauseBytes = 256 << 10;
+constexpr size_t kClientReplyLimitBytes = 16 << 20;
+// Requests relayed to the guest and not yet answered. A guest that reads requests and never
+// answers would otherwise grow this table without end; past the cap, requests are refused.
+constexpr size_t kMaxPendingRequests = 1024;
 // Rounds of draining after the guest ended: what it published before ending, not more.
 constexpr int kFinalDrainRounds = 64;
 
@@ -63,7 +71,10 @@ Monitor::Monitor(const GuestConfig& config, Backend& backend, MonitorOptions opt
 }
 
 Monitor::~Monitor() {
-  for (const Client& c : clients_) close(c.fd);
+  for (Client& c : clients_) {
+    flush_replies(c);  // the last replies, as far as the socket takes them without waiting
+    close(c.fd);
+  }
   for (const int fd : {signal_fd_, deadline_fd_, grace_fd_}) {
     if (fd >= 0) close(fd);
   }
@@ -100,7 +111,11 @@ int Monitor::run() {
                                {grace_fd_, POLLIN, 0},
                                {output_.room_fd(), POLLIN, 0},
                                {accepting_ ? options_.control_listen_fd : -1, POLLIN, 0}};
-    for (const Client& c : clients_) fds.push_back({c.fd, POLLIN, 0});
+    for (const Client& c : clients_) {
+      const size_t queued = c.replies.queued();
+      const short events = static_cast<short>((queued < kClientReadPauseBytes ? POLLIN : 0) | (queued > 0 ? POLLOUT : 0));
+      fds.push_back({c.fd, events, 0});
+    }
     const int n = ::poll(fds.data(), fds.size(), idle ? -1 : 0);
     if (rings_usable_) channel_->finish_sleep();
     if (n < 0 && errno != EINTR) {
@@ -123,8 +138,11 @@ int Monitor::run() {
     // Clients in the poll set first (backwards: dropping one keeps the lower indices), then
     // new connections, which join the next poll.
     for (size_t i = fds.size() - kFirstClient; i-- > 0;) {
-      if (fds[kFirstClient + i].revents) service_client(i);
+      const short revents = fds[kFirstClient + i].revents;
+      if (revents & POLLOUT) flush_replies(clients_[i]);
+      if (revents & ~POLLOUT) service_client(i);
     }
+    drop_gone_clients();
     if (fds[kListen].revents) accept_clients();
     if (fds[kEnd].revents) return finish();
   }
@@ -337,7 +355,7 @@ void Monitor::accept_clients() {
       if (errno == EMFILE || errno == ENFILE) accepting_ = false;
       return;
     }
-    clients_.push_back(Client{fd, {}});
+    clients_.push_back(Client{fd, {}, {}, false});
   }
   accepting_ = false;  // at the cap: the rest wait in the backlog
 }
@@ -368,6 +386,14 @@ void Monitor::service_client(size_t index) {
       reply_to_client(fd, request.id(), refusal);
       continue;
     }
+    if (pending_.size() >= kMaxPendingRequests) {
+      v1::Envelope refusal;
+      refusal.mutable_call_reply()->set_status(v1::CALL_STATUS_UNAVAILABLE);
+      refusal.mutable_call_reply()->set_message(std::to_string(pending_.size()) +
+                                                " requests are waiting for guest " + config_.name + " to answer");
+      reply_to_client(fd, request.id(), refusal);
+      continue;
+    }
     const uint64_t client_id = request.id();
     uint64_t guest_id = 0;
     send_to_guest(std::move(request), 0, &guest_id);
@@ -386,6 +412,17 @@ void Monitor::service_client(size_t index) {
   }
 }
 
+void Monitor::flush_replies(Client& client) {
+  if (client.gone) return;
+  if (client.replies.flush(client.fd) == EnvelopeSendQueue::Result::kFailed) client.gone = true;
+}
+
+void Monitor::drop_gone_clients() {
+  for (size_t i = clients_.size(); i-- > 0;) {
+    if (clients_[i].gone) drop_client(i);
+  }
+}
+
 void Monitor::drop_client(size_t index) {
   const int fd = clients_[index].fd;
   for (auto& [id, request] : pending_) {
@@ -397,9 +434,22 @@ void Monitor::drop_client(size_t index) {
 }
 
 void Monitor::reply_to_client(int fd, uint64_t client_id, v1::Envelope reply) {
+  const auto client = std::find_if(clients_.begin(), clients_.end(), [&](const Client& c) { return c.fd == fd; });
+  if (client == clients_.end() || client->gone) return;  // it left; the reply has nowhere to go
   reply.set_reply_to(client_id);
-  std::string error;
-  if (!send_envelope(fd, reply, &error)) spdlog::debug("control client: {}", error);
+  if (!client->replies.push(reply)) {
+    spdlog::warn("guest {}: a reply of {} bytes is over the control socket's limit; the client is dropped",
+                 config_.name, reply.ByteSizeLong());
+    client->gone = true;
+    return;
+  }
+  if (client->replies.queued() > kClientReplyLimitBytes) {
+    spdlog::warn("guest {}: a control client left {} bytes of replies unread; it is dropped", config_.name,
+                 client->replies.queued());
+    client->gone = true;
+    return;
+  }
+  flush_replies(*client);
 }
 
 int Monitor::finish() {

@@ -48,6 +48,8 @@ class Monitor {
   struct Client {
     int fd;
     EnvelopeFramer framer;
+    EnvelopeSendQueue replies;  // written as the client reads
+    bool gone = false;  // failed or over its reply limit: dropped at the next safe point
   };
   struct PendingRequest {
     int client_fd;
@@ -72,7 +74,9 @@ class Monitor {
   void on_grace_timer();
   void accept_clients();
   void service_client(size_t index);
+  void flush_replies(Client& client);
   void drop_client(size_t index);
+  void drop_gone_clients();
   void reply_to_client(int fd, uint64_t client_id, v1::Envelope reply);
   int finish();
 

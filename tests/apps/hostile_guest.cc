@@ -10,6 +10,7 @@
 //   wrong-type   publish a stdio frame of a type that does not exist
 //   segv         dereference null
 //   deaf         ignore everything the host sends (a stop signal included)
+//   silent       take every request the host sends and answer none
 //
 // Built a second time with HOSTILE_OLD_VERSION defined, it says Hello with a protocol range
 // the host does not speak (the mode cannot come from Start: the host refuses before Start).
@@ -142,5 +143,8 @@ int main() {
   }
   if (mode == "segv") return dereference_null();
   if (mode == "deaf") hang(g);
+  if (mode == "silent") {  // takes every request and answers none
+    for (;;) receive(g);
+  }
   return 5;
 }

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "orchestrator/control_socket.h"
@@ -108,12 +110,26 @@ class Client {
   }
   ~Client() { close(fd_); }
   v1::Envelope request(v1::Envelope e) {
+    const uint64_t id = send(std::move(e));
+    const std::optional<v1::Envelope> reply = next_reply(60'000);
+    REQUIRE(reply.has_value());
+    REQUIRE(reply->reply_to() == id);
+    return *reply;
+  }
+  // Sends a request without waiting for its reply; returns its id.
+  uint64_t send(v1::Envelope e) {
     e.set_id(++id_);
     std::string error;
     REQUIRE(monocell::send_envelope(fd_, e, &error));
+    return id_;
+  }
+  // The next reply, or none if nothing comes within timeout_ms.
+  std::optional<v1::Envelope> next_reply(int timeout_ms) {
+    pollfd readable{fd_, POLLIN, 0};
+    if (::poll(&readable, 1, timeout_ms) <= 0) return std::nullopt;
     v1::Envelope reply;
+    std::string error;
     REQUIRE(monocell::receive_envelope(fd_, &reply, &error));
-    REQUIRE(reply.reply_to() == id_);
     return reply;
   }
 
@@ -211,6 +227,34 @@ TEST_CASE("a guest that breaks the ring protocol is stopped while other guests c
     CHECK(client.request(call).call_reply().payload() == "still here");
     bystander->signal(SIGTERM);
     CHECK(bystander->wait().exit_code == 128 + SIGTERM);
+  }
+}
+
+TEST_CASE("a guest that takes requests and never answers cannot make the monitor hoard them") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    auto guest =
+        cli.start(hv, {"--name", "silent", "--grace-period", "0.3", app_path(hv, "test-hostile-guest"), "silent"});
+    REQUIRE(cli.wait_running("silent"));
+    Client client(cli.socket_of("silent"));
+    constexpr int kRequests = 1500;
+    constexpr int kMonitorHoldsAtMost = 1024;  // orchestrator/monitor.cc: kMaxPendingRequests
+    for (int i = 0; i < kRequests; ++i) {
+      v1::Envelope ping;
+      ping.mutable_ping()->set_nonce(static_cast<uint64_t>(i));
+      client.send(ping);
+    }
+    // The first ones wait for answers that never come; every one past the cap is refused at once.
+    int refused = 0;
+    while (const std::optional<v1::Envelope> reply = client.next_reply(2000)) {
+      CHECK(reply->call_reply().status() == v1::CALL_STATUS_UNAVAILABLE);
+      CHECK(reply->call_reply().message().find("waiting for guest silent to answer") != std::string::npos);
+      ++refused;
+    }
+    CHECK(refused == kRequests - kMonitorHoldsAtMost);
+    guest->signal(SIGTERM);  // ignored by this guest: killed after the grace period
+    CHECK(guest->wait().exit_code == 128 + SIGKILL);
   }
 }
 

@@ -129,3 +129,68 @@ TEST_CASE("blocking send and receive round-trip an Envelope") {
   CHECK(error.find("closed") != std::string::npos);
   close(sv[1]);
 }
+
+TEST_CASE("the framer takes any number of pipelined messages, a megabyte's worth at a time") {
+  int sv[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+  int size = 8 << 20;  // room for all of it in the socket, so the writer need not wait
+  setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  const std::string message = framed(call(1, std::string(4000, 'p')));
+  constexpr int kMessages = 600;  // ~2.4 MB: more than one fill holds
+  std::string all;
+  for (int i = 0; i < kMessages; ++i) all += message;
+  size_t written = 0;
+  EnvelopeFramer framer;
+  int received = 0;
+  while (received < kMessages) {
+    if (written < all.size()) {
+      const ssize_t n = write(sv[0], all.data() + written, all.size() - written);
+      if (n > 0) written += static_cast<size_t>(n);
+    }
+    REQUIRE(framer.fill(sv[1]) == EnvelopeFramer::Result::kNeedMore);
+    v1::Envelope out;
+    EnvelopeFramer::Result r;
+    while ((r = framer.next(&out)) == EnvelopeFramer::Result::kEnvelope) ++received;
+    REQUIRE(r == EnvelopeFramer::Result::kNeedMore);
+    REQUIRE(framer.buffered() <= kMaxControlMessage + sizeof(uint32_t));
+  }
+  CHECK(received == kMessages);
+  close(sv[0]);
+  close(sv[1]);
+}
+
+TEST_CASE("the send queue keeps whole frames for a client that reads slowly") {
+  SocketPair s;
+  EnvelopeSendQueue queue;
+  constexpr int kReplies = 3000;  // far more than the socket holds
+  for (int i = 1; i <= kReplies; ++i) REQUIRE(queue.push(call(static_cast<uint64_t>(i), std::string(500, 'r'))));
+  CHECK(queue.flush(s.monitor) == EnvelopeSendQueue::Result::kPending);
+  CHECK(queue.queued() > 0);
+  // The client reads a little at a time; every reply arrives whole and in order.
+  EnvelopeFramer client;
+  int next_id = 1;
+  while (next_id <= kReplies) {
+    queue.flush(s.monitor);
+    REQUIRE(client.fill(s.client) == EnvelopeFramer::Result::kNeedMore);
+    v1::Envelope out;
+    while (client.next(&out) == EnvelopeFramer::Result::kEnvelope) {
+      REQUIRE(out.id() == static_cast<uint64_t>(next_id));
+      REQUIRE(out.call().method().size() == 500);
+      ++next_id;
+    }
+  }
+  CHECK(queue.flush(s.monitor) == EnvelopeSendQueue::Result::kSent);
+  CHECK(queue.queued() == 0);
+}
+
+TEST_CASE("the send queue refuses a message over the limit and reports a peer that left") {
+  SocketPair s;
+  EnvelopeSendQueue queue;
+  CHECK_FALSE(queue.push(call(1, std::string(kMaxControlMessage + 1, 'x'))));
+  CHECK(queue.queued() == 0);
+  REQUIRE(queue.push(call(2, "ok")));
+  close(s.client);
+  s.client = -1;
+  CHECK(queue.flush(s.monitor) == EnvelopeSendQueue::Result::kFailed);
+}
