@@ -10,9 +10,11 @@ std::unique_ptr<GuestChannel> GuestChannel::attach(Backend& backend, std::string
   const ring::RegionLayout& layout = backend.layout();
   void* base = backend.region();
   ring::Notifier* doorbell = &backend.guest_doorbell();
-  auto out = ring::RingProducer::attach(base, *layout.find(ring::RingId::kControlToGuest), doorbell);
-  auto in = ring::RingConsumer::attach(base, *layout.find(ring::RingId::kControlToHost), doorbell);
-  auto stdio = ring::RingConsumer::attach(base, *layout.find(ring::RingId::kStdioToHost), doorbell);
+  // The backend formatted the region, so the host's own ends start at index 0 whatever the
+  // guest has written there since; only the guest's indices are read, and checked.
+  auto out = ring::RingProducer::attach_at(base, *layout.find(ring::RingId::kControlToGuest), doorbell, 0);
+  auto in = ring::RingConsumer::attach_at(base, *layout.find(ring::RingId::kControlToHost), doorbell, 0);
+  auto stdio = ring::RingConsumer::attach_at(base, *layout.find(ring::RingId::kStdioToHost), doorbell, 0);
   for (const ring::Status* s : {&out.status(), &in.status(), &stdio.status()}) {
     if (!s->ok()) {
       *error = "attaching the guest's rings: " + protocol::describe(*s);

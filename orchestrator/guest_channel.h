@@ -18,7 +18,8 @@ inline constexpr uint32_t kProtocolVersion = 1;
 
 class GuestChannel {
  public:
-  // Attaches to the backend's region with the backend's private layout; null with `error`.
+  // Attaches to the backend's region, freshly formatted by Backend::start, with the backend's
+  // private layout. Null with `error` if the guest has already written indices that cannot be.
   static std::unique_ptr<GuestChannel> attach(Backend& backend, std::string* error);
 
   // Sends `message` with the next id and `reply_to`; `id`, if given, receives that id (0 if

@@ -90,10 +90,11 @@ int Monitor::run() {
   }
   channel_ = GuestChannel::attach(backend_, &error);
   if (!channel_) {
-    spdlog::error("{}", error);
+    // The host's own layout and indices cannot fail: the guest wrote impossible ones.
+    spdlog::error("guest {} broke the ring protocol ({}); stopped", config_.name, error);
     backend_.kill();
     backend_.end();
-    return exit_code::kMonocellFailed;
+    return exit_code::kGuestFault;
   }
   if (config_.timeout_s > 0) arm_timer(deadline_fd_, static_cast<uint64_t>(config_.timeout_s * 1000));
 

@@ -118,16 +118,16 @@ class RingProducer : public detail::RingEnd {
  public:
   RingProducer() = default;
 
-  // Attaches to a ring in a mapped region. `consumer_wakeup` may be null (the consumer polls).
+  // Attaches to a ring in a mapped region, resuming at the producer index stored there.
+  // `consumer_wakeup` may be null (the consumer polls).
   static Result<RingProducer> attach(void* region, const RingLayout& layout, Notifier* consumer_wakeup) {
-    RingProducer p;
-    Status s = p.attach_to(region, layout, consumer_wakeup);
-    if (!s.ok()) return s;
-    p.tail_ = p.published_ = load_relaxed(&p.indices_->producer.index);
-    if (p.tail_ % kFrameAlign != 0) return error(Errc::kIndexMisaligned, p.tail_, kFrameAlign);
-    s = p.refresh_consumer();
-    if (!s.ok()) return s;
-    return p;
+    return attach_with(region, layout, consumer_wakeup, nullptr);
+  }
+  // The same for the side that formatted the region: it starts at `own_index`, not at whatever
+  // the shared memory says by now (the peer can write there).
+  static Result<RingProducer> attach_at(void* region, const RingLayout& layout, Notifier* consumer_wakeup,
+                                        uint32_t own_index) {
+    return attach_with(region, layout, consumer_wakeup, &own_index);
   }
 
   // Checks that a frame of `length` payload bytes fits now; kNoSpace if not yet.
@@ -207,6 +207,19 @@ class RingProducer : public detail::RingEnd {
   uint32_t staged_bytes() const { return tail_ - published_; }
 
  private:
+  // `own_index` null: read it from the region.
+  static Result<RingProducer> attach_with(void* region, const RingLayout& layout, Notifier* consumer_wakeup,
+                                          const uint32_t* own_index) {
+    RingProducer p;
+    Status s = p.attach_to(region, layout, consumer_wakeup);
+    if (!s.ok()) return s;
+    p.tail_ = p.published_ = own_index != nullptr ? *own_index : load_relaxed(&p.indices_->producer.index);
+    if (p.tail_ % kFrameAlign != 0) return error(Errc::kIndexMisaligned, p.tail_, kFrameAlign);
+    s = p.refresh_consumer();
+    if (!s.ok()) return s;
+    return p;
+  }
+
   Status refresh_consumer() {
     const uint32_t consumer = load_acquire(&indices_->consumer.index);  // the one read
     // The consumer can only have consumed what was published, and never moves backwards past
@@ -236,15 +249,15 @@ class RingConsumer : public detail::RingEnd {
  public:
   RingConsumer() = default;
 
-  // Attaches to a ring in a mapped region. `producer_wakeup` may be null (the producer polls).
+  // Attaches to a ring in a mapped region, resuming at the consumer index stored there.
+  // `producer_wakeup` may be null (the producer polls).
   static Result<RingConsumer> attach(void* region, const RingLayout& layout, Notifier* producer_wakeup) {
-    RingConsumer c;
-    Status s = c.attach_to(region, layout, producer_wakeup);
-    if (!s.ok()) return s;
-    c.head_ = c.released_ = load_relaxed(&c.indices_->consumer.index);
-    if (c.head_ % kFrameAlign != 0) return error(Errc::kIndexMisaligned, c.head_, kFrameAlign);
-    c.producer_ = c.head_;
-    return c;
+    return attach_with(region, layout, producer_wakeup, nullptr);
+  }
+  // The same for the side that formatted the region: it starts at `own_index` (see RingProducer).
+  static Result<RingConsumer> attach_at(void* region, const RingLayout& layout, Notifier* producer_wakeup,
+                                        uint32_t own_index) {
+    return attach_with(region, layout, producer_wakeup, &own_index);
   }
 
   // The next frame's type and length, validated but not consumed. kEmpty if there is none.
@@ -313,6 +326,17 @@ class RingConsumer : public detail::RingEnd {
   void finish_wait() { store_relaxed(&indices_->consumer.waiting, 0); }
 
  private:
+  static Result<RingConsumer> attach_with(void* region, const RingLayout& layout, Notifier* producer_wakeup,
+                                          const uint32_t* own_index) {
+    RingConsumer c;
+    Status s = c.attach_to(region, layout, producer_wakeup);
+    if (!s.ok()) return s;
+    c.head_ = c.released_ = own_index != nullptr ? *own_index : load_relaxed(&c.indices_->consumer.index);
+    if (c.head_ % kFrameAlign != 0) return error(Errc::kIndexMisaligned, c.head_, kFrameAlign);
+    c.producer_ = c.head_;
+    return c;
+  }
+
   // Validates the next frame into `frame` (a plain out-parameter: going through Result here
   // defeats store-to-load forwarding on the hot path).
   Status next_frame(Frame* frame) {

@@ -153,6 +153,31 @@ TEST_CASE("attach refuses misaligned or inconsistent starting indices") {
   CHECK(RingConsumer::attach(region.base(), bad, nullptr).status().code == Errc::kInvalidArgument);
 }
 
+TEST_CASE("the side that formatted a ring keeps its own index whatever the peer wrote over it") {
+  TestRegion region(config_4k());
+  // The peer scribbles over the indices that belong to the host before the host attaches.
+  region.indices(kToHost)->consumer.index = 5;
+  region.indices(kToGuest)->producer.index = 0x7FFFFFF8;
+  auto consumer = RingConsumer::attach_at(region.base(), region.ring(kToHost), nullptr, 0);
+  auto producer = RingProducer::attach_at(region.base(), region.ring(kToGuest), nullptr, 0);
+  REQUIRE(consumer.ok());
+  REQUIRE(producer.ok());
+  // The host's producer publishes from 0, and a well-behaved peer reads the frame.
+  const uint64_t v = 42;
+  REQUIRE(producer.value().write(1, &v, sizeof v).ok());
+  producer.value().publish();
+  CHECK(region.indices(kToGuest)->producer.index == 16);
+  auto guest = RingConsumer::attach(region.base(), region.ring(kToGuest), nullptr);
+  REQUIRE(guest.ok());
+  uint64_t got = 0;
+  REQUIRE(guest.value().read(&got, sizeof got).ok());
+  CHECK(got == 42);
+  // A peer index that is impossible from the start still refuses the attach.
+  region.indices(kToGuest)->consumer.index = 3;
+  CHECK(RingProducer::attach_at(region.base(), region.ring(kToGuest), nullptr, 0).status().code ==
+        Errc::kIndexMisaligned);
+}
+
 TEST_CASE("a waiting flag set by a hostile peer only costs extra notifications") {
   TestRegion region(config_4k());
   struct Counter final : Notifier {
