@@ -6,6 +6,7 @@
 
 #include <monocell/boot_abi.h>
 #include <monocell/hostcall_abi.h>
+#include <monocell/initial_stack.h>
 #include <monocell/x86_machine.h>
 #include <monocell/xen_pvh_abi.h>
 
@@ -169,71 +170,37 @@ uint32_t split_cmdline(char* line, char** argv, uint32_t max) {
 class StackWriter {
  public:
   StackWriter(uint64_t top, uint64_t floor) : sp_(top), floor_(floor) {}
-  uint64_t push_bytes(const void* data, uint64_t length) {
+  uint64_t push(const void* data, uint64_t length) {
     if (sp_ - floor_ < length) boot_failed("the command line does not fit on the stack\n");
     sp_ -= length;
     copy_bytes(reinterpret_cast<void*>(sp_), data, length);
     return sp_;
   }
-  uint64_t push_string(const char* s) { return push_bytes(s, string_length(s, kCmdlineMax) + 1); }
-  void align16() { sp_ &= ~uint64_t{15}; }
-  uint64_t sp() const { return sp_; }
 
  private:
   uint64_t sp_;
   uint64_t floor_;
 };
 
-// argv, no environment, and the auxiliary vector of the direct boot (process_stack.cc).
+// argv, no environment, and the same auxiliary vector as the direct boot (initial_stack.h).
 uint64_t write_process_stack(const Layout& layout, char** argv, uint32_t argc, const char* exe_path,
                              uint64_t cr4) {
   const auto* ehdr = reinterpret_cast<const Elf64_Ehdr*>(__ehdr_start);
+  boot::InitialStack s;
+  s.argv = argv;
+  s.argc = argc;
+  s.exec_path = exe_path;
+  s.random[0] = rdtsc() * 0x9E3779B97F4A7C15ull;
+  s.random[1] = rdtsc() ^ 0xD1B54A32D192ED03ull;
+  s.vdso = reinterpret_cast<uint64_t>(monocell_vdso);
+  s.phdr = reinterpret_cast<uint64_t>(__ehdr_start) + ehdr->e_phoff;
+  s.phent = ehdr->e_phentsize;
+  s.phnum = ehdr->e_phnum;
+  s.entry = ehdr->e_entry;
+  s.hwcap = cpuid(1).edx;
+  s.fsgsbase = (cr4 & x86::kCr4Fsgsbase) != 0;
   StackWriter stack(layout.stack_top, layout.stack_top - layout.stack_size);
-  uint64_t random[2] = {rdtsc() * 0x9E3779B97F4A7C15ull, rdtsc() ^ 0xD1B54A32D192ED03ull};
-  const uint64_t random_at = stack.push_bytes(random, sizeof random);
-  const uint64_t platform_at = stack.push_string("x86_64");
-  const uint64_t execfn_at = stack.push_string(exe_path);
-  constexpr uint32_t kMaxArgs = 256;
-  uint64_t arg_at[kMaxArgs];
-  for (uint32_t i = argc; i-- > 0;) arg_at[i] = stack.push_string(argv[i]);
-
-  const uint64_t auxv[][2] = {
-      {AT_SYSINFO_EHDR, reinterpret_cast<uint64_t>(monocell_vdso)},
-      {AT_PHDR, reinterpret_cast<uint64_t>(__ehdr_start) + ehdr->e_phoff},
-      {AT_PHENT, ehdr->e_phentsize},
-      {AT_PHNUM, ehdr->e_phnum},
-      {AT_PAGESZ, 4096},
-      {AT_BASE, 0},
-      {AT_FLAGS, 0},
-      {AT_ENTRY, ehdr->e_entry},
-      {AT_UID, 0},
-      {AT_EUID, 0},
-      {AT_GID, 0},
-      {AT_EGID, 0},
-      {AT_SECURE, 0},
-      {AT_RANDOM, random_at},
-      {AT_HWCAP, cpuid(1).edx},
-      {AT_HWCAP2, (cr4 & x86::kCr4Fsgsbase) ? 1u << 1 : 0u},  // HWCAP2_FSGSBASE
-      {AT_CLKTCK, 100},
-      {AT_PLATFORM, platform_at},
-      {AT_EXECFN, execfn_at},
-      {AT_NULL, 0},
-  };
-  constexpr uint32_t kAuxWords = sizeof auxv / sizeof(uint64_t);
-  // argc, argv..., NULL, (no envp) NULL, auxv; padded so RSP ends 16-byte aligned.
-  const uint64_t words = 1 + argc + 1 + 1 + kAuxWords;
-  stack.align16();
-  if (words % 2 != 0) {
-    const uint64_t pad = 0;
-    stack.push_bytes(&pad, 8);
-  }
-  stack.push_bytes(auxv, sizeof auxv);
-  const uint64_t zero = 0;
-  stack.push_bytes(&zero, 8);  // end of envp
-  stack.push_bytes(&zero, 8);  // end of argv
-  for (uint32_t i = argc; i-- > 0;) stack.push_bytes(&arg_at[i], 8);
-  const uint64_t count = argc;
-  return stack.push_bytes(&count, 8);
+  return boot::write_initial_stack(stack, layout.stack_top, s);
 }
 
 struct __attribute__((packed)) DescriptorPointer {

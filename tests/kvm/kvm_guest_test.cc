@@ -108,10 +108,30 @@ TEST_CASE("a guest prints with iostream and printf and exits with the code from 
   CHECK(r.out.find("argv[2]=two words\n") != std::string::npos);
   CHECK(r.err == "hello on stderr\n");
   CHECK(r.outcome.unknown_syscalls == 0);  // glibc's start-up needs nothing the libOS lacks
+  // Both boot paths build the initial stack with the same builder (initial_stack.h).
+  CHECK(r.out.find("auxv: pagesz=4096 execfn=/test-hello platform=x86_64 random=yes vdso=yes entry=yes phnum=") !=
+        std::string::npos);
+  CHECK(r.out.find("env ") == std::string::npos);
 
   const BootResult zero = boot("test-hello", {}, std::chrono::seconds(30), mode);
   REQUIRE(zero.outcome.kind == OutcomeKind::kExited);
   CHECK(zero.outcome.exit_code == 0);
+}
+
+TEST_CASE("the direct boot hands the guest its environment, in order") {
+  if (!kvm_or_skip()) return;
+  BootResult result;
+  GuestConfig config;
+  config.image_path = image_path("test-hello");
+  config.args = {"7"};
+  config.env = {"GREETING=hello there", "EMPTY=", "LAST=1"};
+  config.timeout = std::chrono::seconds(30);
+  config.console = [&](int fd, std::string_view bytes) { (fd == 1 ? result.out : result.err).append(bytes); };
+  result.outcome = run_guest(config);
+  INFO(result.outcome.report() << result.out);
+  REQUIRE(result.outcome.kind == OutcomeKind::kExited);
+  CHECK(result.outcome.exit_code == 7);
+  CHECK(result.out.find("env GREETING=hello there\nenv EMPTY=\nenv LAST=1\n") != std::string::npos);
 }
 
 TEST_CASE("a guest allocates and checks 64 MiB through new and malloc") {
