@@ -128,6 +128,7 @@ EnvelopeSendQueue::Result EnvelopeSendQueue::flush(int fd) {
   }
   if (sent_ == buffer_.size()) {
     buffer_.clear();
+    if (buffer_.capacity() > (1u << 20)) buffer_.shrink_to_fit();  // a burst is not kept for life
     sent_ = 0;
     return Result::kSent;
   }

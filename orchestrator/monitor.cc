@@ -31,9 +31,11 @@ constexpr size_t kMaxClients = 64;
 // reading the client's requests until it has caught up; past the second, it is dropped.
 constexpr size_t kClientReadPauseBytes = 256 << 10;
 constexpr size_t kClientReplyLimitBytes = 16 << 20;
-// Requests relayed to the guest and not yet answered. A guest that reads requests and never
-// answers would otherwise grow this table without end; past the cap, requests are refused.
-constexpr size_t kMaxPendingRequests = 1024;
+// Requests one client may have waiting for the guest's answer; past it, its requests are
+// refused. A request waits for as long as its client stays (the client keeps its own timeout).
+constexpr size_t kMaxPendingPerClient = 256;
+// Ids of requests whose client left, remembered so that their late answers are dropped quietly.
+constexpr size_t kMaxAbandonedRequests = 4096;
 // Rounds of draining after the guest ended: what it published before ending, not more.
 constexpr int kFinalDrainRounds = 64;
 
@@ -248,12 +250,19 @@ void Monitor::handle_guest_message(const v1::Envelope& message) {
     case v1::Envelope::kPong: {
       const auto pending = pending_.find(message.reply_to());
       if (pending == pending_.end()) {
-        spdlog::warn("guest {} answered request #{}, which is not pending; ignored", config_.name, message.reply_to());
+        if (abandoned_.erase(message.reply_to()) == 0) {
+          spdlog::debug("guest {} answered request #{}, which is not pending; ignored", config_.name,
+                        message.reply_to());
+        }
         return;
       }
       const PendingRequest request = pending->second;
       pending_.erase(pending);
-      if (request.client_fd >= 0) reply_to_client(request.client_fd, request.client_id, message);
+      const auto client = find_client(request.client_fd);
+      if (client != clients_.end()) {
+        --client->pending;
+        reply_to_client(request.client_fd, request.client_id, message);
+      }
       return;
     }
     case v1::Envelope::kError:
@@ -356,7 +365,7 @@ void Monitor::accept_clients() {
       if (errno == EMFILE || errno == ENFILE) accepting_ = false;
       return;
     }
-    clients_.push_back(Client{fd, {}, {}, false});
+    clients_.push_back(Client{fd, {}, {}, 0, false});
   }
   accepting_ = false;  // at the cap: the rest wait in the backlog
 }
@@ -387,11 +396,12 @@ void Monitor::service_client(size_t index) {
       reply_to_client(fd, request.id(), refusal);
       continue;
     }
-    if (pending_.size() >= kMaxPendingRequests) {
+    if (clients_[index].pending >= kMaxPendingPerClient) {
       v1::Envelope refusal;
       refusal.mutable_call_reply()->set_status(v1::CALL_STATUS_UNAVAILABLE);
-      refusal.mutable_call_reply()->set_message(std::to_string(pending_.size()) +
-                                                " requests are waiting for guest " + config_.name + " to answer");
+      refusal.mutable_call_reply()->set_message(std::to_string(clients_[index].pending) +
+                                                " requests of this client are waiting for guest " + config_.name +
+                                                " to answer");
       reply_to_client(fd, request.id(), refusal);
       continue;
     }
@@ -400,6 +410,7 @@ void Monitor::service_client(size_t index) {
     send_to_guest(std::move(request), 0, &guest_id);
     if (guest_id != 0) {
       pending_[guest_id] = PendingRequest{fd, client_id};
+      ++clients_[index].pending;
     } else {
       v1::Envelope refusal;
       refusal.mutable_call_reply()->set_status(v1::CALL_STATUS_UNAVAILABLE);
@@ -426,16 +437,27 @@ void Monitor::drop_gone_clients() {
 
 void Monitor::drop_client(size_t index) {
   const int fd = clients_[index].fd;
-  for (auto& [id, request] : pending_) {
-    if (request.client_fd == fd) request.client_fd = -1;  // the reply, when it comes, is dropped
+  // Its requests are forgotten; their answers, if the guest still sends them, are dropped.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.client_fd != fd) {
+      ++it;
+      continue;
+    }
+    abandoned_.insert(it->first);
+    if (abandoned_.size() > kMaxAbandonedRequests) abandoned_.erase(abandoned_.begin());  // the oldest
+    it = pending_.erase(it);
   }
   close(fd);
   clients_.erase(clients_.begin() + static_cast<long>(index));
   accepting_ = true;
 }
 
+std::vector<Monitor::Client>::iterator Monitor::find_client(int fd) {
+  return std::find_if(clients_.begin(), clients_.end(), [&](const Client& c) { return c.fd == fd; });
+}
+
 void Monitor::reply_to_client(int fd, uint64_t client_id, v1::Envelope reply) {
-  const auto client = std::find_if(clients_.begin(), clients_.end(), [&](const Client& c) { return c.fd == fd; });
+  const auto client = find_client(fd);
   if (client == clients_.end() || client->gone) return;  // it left; the reply has nowhere to go
   reply.set_reply_to(client_id);
   if (!client->replies.push(reply)) {

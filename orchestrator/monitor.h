@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,7 @@ class Monitor {
     int fd;
     EnvelopeFramer framer;
     EnvelopeSendQueue replies;  // written as the client reads
+    size_t pending = 0;  // its requests waiting for the guest's answer
     bool gone = false;  // failed or over its reply limit: dropped at the next safe point
   };
   struct PendingRequest {
@@ -77,6 +79,7 @@ class Monitor {
   void flush_replies(Client& client);
   void drop_client(size_t index);
   void drop_gone_clients();
+  std::vector<Client>::iterator find_client(int fd);
   void reply_to_client(int fd, uint64_t client_id, v1::Envelope reply);
   int finish();
 
@@ -106,7 +109,8 @@ class Monitor {
   std::optional<v1::Exit> exit_;  // the guest's Exit message
   std::optional<int> outcome_;  // decided by the monitor (fault, timeout, kill)
   std::vector<Client> clients_;
-  std::map<uint64_t, PendingRequest> pending_;
+  std::map<uint64_t, PendingRequest> pending_;  // by the id the request went to the guest with
+  std::set<uint64_t> abandoned_;  // ids of requests whose client left
 };
 
 }  // namespace monocell

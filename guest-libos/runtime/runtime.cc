@@ -171,6 +171,17 @@ void Runtime::send(v1::Envelope& envelope, uint64_t reply_to) {
   for (;;) {
     const auto s = batching_ ? writer_->write(envelope) : writer_->send(envelope);
     if (s.ok()) return;
+    const bool too_large = s.code == protocol::EnvelopeStatus::Code::kRing && s.ring.code == ring::Errc::kFrameTooLarge;
+    if (too_large && envelope.has_call_reply()) {
+      // The host waits for an answer: it gets one that fits, saying why the real one did not.
+      const size_t size = envelope.ByteSizeLong();
+      envelope.mutable_call_reply()->Clear();
+      envelope.mutable_call_reply()->set_status(v1::CALL_STATUS_FAILED);
+      envelope.mutable_call_reply()->set_message("the reply of " + std::to_string(size) +
+                                                 " bytes is over the control ring's largest frame of " +
+                                                 std::to_string(control_out_.max_frame()) + " bytes");
+      continue;
+    }
     if (s.code != protocol::EnvelopeStatus::Code::kRing || s.ring.code != ring::Errc::kNoSpace) {
       std::fprintf(stderr, "monocell runtime: cannot send %s: %s\n", protocol::body_name(envelope.body_case()),
                    s.message().c_str());
@@ -192,7 +203,11 @@ void Runtime::handle(const app::App& app, const v1::Envelope& request) {
       const auto handler = app.calls.find(request.call().method());
       if (handler == app.calls.end()) {
         r->set_status(v1::CALL_STATUS_UNKNOWN_METHOD);
-        r->set_message("no handler for method \"" + request.call().method() + "\"");
+        // Quoted in part: the reply must stay small whatever the caller sent.
+        constexpr size_t kQuoted = 200;
+        const std::string& method = request.call().method();
+        r->set_message("no handler for method \"" + method.substr(0, kQuoted) +
+                       (method.size() > kQuoted ? "...\"" : "\""));
       } else {
         try {
           app::CallResult result = handler->second(request.call().payload());

@@ -7,12 +7,15 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdint>
+#include <ctime>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -21,12 +24,14 @@ namespace monocell::kvm {
 namespace {
 
 constexpr size_t kStackSize = 64 << 10;
-constexpr int kFallbackMaxFd = 4096;  // kernels without close_range (before 5.9)
+constexpr long kParentCheckNs = 20'000'000;  // how often a waiting child checks its parent is alive
 
 struct Release {
   int vm_fd;
   void* memory;
   size_t memory_size;
+  pid_t parent;  // the process that made the child
+  int max_fd;  // where the one-by-one close stops when close_range is refused
   uint32_t parent_let_go = 0;  // futex word: the parent has closed its copy of vm_fd
   pid_t pid = -1;
   void* stack = nullptr;
@@ -45,14 +50,15 @@ struct Release {
   return ret;
 }
 
-MONOCELL_CHILD_CODE void close_all_but(int keep) {
+MONOCELL_CHILD_CODE void close_all_but(int keep, int max_fd) {
   // The clone copied the whole fd table: stdio, sockets, the state directory's lock. None of
-  // them may live on in the child.
+  // them may live on in the child. One by one if close_range is missing (before Linux 5.9) or
+  // refused (a seccomp filter).
   long rc = 0;
   if (keep > 0) rc = raw_syscall(SYS_close_range, 0, keep - 1, 0);
   if (rc == 0) rc = raw_syscall(SYS_close_range, keep + 1, ~0u, 0);
-  if (rc == -ENOSYS) {
-    for (int fd = 0; fd < kFallbackMaxFd; ++fd) {
+  if (rc != 0) {
+    for (int fd = 0; fd < max_fd; ++fd) {
       if (fd != keep) raw_syscall(SYS_close, fd);
     }
   }
@@ -60,10 +66,14 @@ MONOCELL_CHILD_CODE void close_all_but(int keep) {
 
 MONOCELL_CHILD_CODE int release_main(void* arg) {
   Release* r = static_cast<Release*>(arg);
-  close_all_but(r->vm_fd);
-  // Whoever drops the last reference pays for the destruction: wait until the parent's is gone.
+  close_all_but(r->vm_fd, r->max_fd);
+  // Whoever drops the last reference pays for the destruction: wait until the parent's is gone,
+  // or the parent itself (killed between clone and letting go: its fds went with it).
   while (__atomic_load_n(&r->parent_let_go, __ATOMIC_ACQUIRE) == 0) {
-    raw_syscall(SYS_futex, reinterpret_cast<long>(&r->parent_let_go), FUTEX_WAIT_PRIVATE, 0, 0);
+    struct timespec check = {0, kParentCheckNs};
+    raw_syscall(SYS_futex, reinterpret_cast<long>(&r->parent_let_go), FUTEX_WAIT_PRIVATE, 0,
+                reinterpret_cast<long>(&check));
+    if (__atomic_load_n(&r->parent_let_go, __ATOMIC_ACQUIRE) == 0 && raw_syscall(SYS_getppid) != r->parent) break;
   }
   raw_syscall(SYS_close, r->vm_fd);
   raw_syscall(SYS_munmap, reinterpret_cast<long>(r->memory), static_cast<long>(r->memory_size));
@@ -88,19 +98,23 @@ Registry& registry() {
 }
 
 size_t reap_locked(Registry& reg) {
-  std::vector<Release*> still;
-  for (Release* r : reg.running) {
+  // In place: no allocation, so that nothing here can throw.
+  auto finished = [](Release* r) {
     const pid_t rc = ::waitpid(r->pid, nullptr, __WCLONE | WNOHANG);
-    if (rc == 0 || (rc < 0 && errno == EINTR)) {
-      still.push_back(r);
-      continue;
-    }
+    if (rc == 0 || (rc < 0 && errno == EINTR)) return false;
     // Reaped, or not ours to wait for any more (ECHILD): either way it has stopped using these.
     ::munmap(r->stack, kStackSize);
     delete r;
-  }
-  reg.running.swap(still);
+    return true;
+  };
+  reg.running.erase(std::remove_if(reg.running.begin(), reg.running.end(), finished), reg.running.end());
   return reg.running.size();
+}
+
+int max_fd() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  return static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
 }
 
 }  // namespace
@@ -120,9 +134,16 @@ void release_vm_in_background(int vm_fd, void* memory, size_t memory_size) noexc
   std::lock_guard lock(reg.mutex);
   reap_locked(reg);
 
-  Release* r = new (std::nothrow) Release{vm_fd, memory, memory_size};
+  // Everything that can fail is done before the child exists.
+  bool room = true;
+  try {
+    reg.running.reserve(reg.running.size() + 1);
+  } catch (const std::bad_alloc&) {
+    room = false;
+  }
+  Release* r = new (std::nothrow) Release{vm_fd, memory, memory_size, ::getpid(), max_fd()};
   void* stack = ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (r == nullptr || stack == MAP_FAILED) {
+  if (!room || r == nullptr || stack == MAP_FAILED) {
     if (stack != MAP_FAILED) ::munmap(stack, kStackSize);
     delete r;
     release_here(vm_fd, memory, memory_size);
