@@ -75,7 +75,8 @@ test: test-release rig-kvm test-asan test-fuzz
 fuzz: build-fuzz
 	@for t in $(BUILD)/fuzz/fuzz-targets/*; do \
 	  echo "fuzz: $$(basename $$t) for $(FUZZ_SECONDS)s"; \
-	  bash tests/fuzz/run.sh $(FUZZ_SECONDS) $$t $(BUILD)/fuzz/corpus/$$(basename $$t) || exit 1; \
+	  seeds=$(BUILD)/fuzz/seeds/$$(basename $$t); [ -d $$seeds ] || seeds=; \
+	  bash tests/fuzz/run.sh $(FUZZ_SECONDS) $$t $(BUILD)/fuzz/corpus/$$(basename $$t) $$seeds || exit 1; \
 	done
 
 bench: build

@@ -1,5 +1,6 @@
 // monocell: the command line. Daemonless: `run` is the guest's monitor, in the foreground.
 #include <CLI/CLI.hpp>
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -7,7 +8,18 @@
 #include "orchestrator/cli/run_command.h"
 #include "orchestrator/exit_codes.h"
 
+namespace {
+
+// protobuf's own complaints (a guest's Envelope with a string that is not UTF-8, say) are the
+// monitor's business, not the user's terminal's: they go to the log, at debug level.
+void log_protobuf(google::protobuf::LogLevel, const char* file, int line, const std::string& message) {
+  spdlog::debug("protobuf ({}:{}): {}", file, line, message);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  google::protobuf::SetLogHandler(log_protobuf);
   CLI::App app{"monocell: every container in its own micro-VM"};
   app.require_subcommand(1);
   std::string log_level = "info";

@@ -7,6 +7,7 @@
 //   garbage      scribble random bytes over its control ring's data and indices
 //   oversize     publish a frame header longer than the region's max frame
 //   malformed    publish an Envelope frame whose bytes do not parse
+//   not-utf8     publish an Envelope whose string field is not UTF-8 (protobuf refuses it)
 //   wrong-type   publish a stdio frame of a type that does not exist
 //   segv         dereference null
 //   deaf         ignore everything the host sends (a stop signal included)
@@ -135,6 +136,15 @@ int main() {
   if (mode == "malformed") {
     const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     g.out.send(static_cast<uint32_t>(ring::FrameType::kEnvelope), junk, sizeof junk);
+    hang(g);
+  }
+  if (mode == "not-utf8") {
+    v1::Envelope error;
+    error.set_id(99);
+    error.mutable_error()->set_message("@@@@");
+    std::string bytes = error.SerializeAsString();
+    bytes.replace(bytes.find("@@@@"), 4, "\xff\xfe\xff\xfe");
+    g.out.send(static_cast<uint32_t>(ring::FrameType::kEnvelope), bytes.data(), static_cast<uint32_t>(bytes.size()));
     hang(g);
   }
   if (mode == "wrong-type") {

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include <google/protobuf/stubs/logging.h>
 #include <spdlog/spdlog.h>
 
 #include "hypervisors/backend.h"
@@ -103,6 +104,7 @@ v1::Envelope make_envelope(FuzzedDataProvider& in) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   spdlog::set_level(spdlog::level::off);
+  google::protobuf::SetLogHandler(nullptr);  // (the CLI sends these to its debug log)
   Monitor::block_stop_signals();
   return 0;
 }
