@@ -1,6 +1,7 @@
 // The guest side of the control protocol.
 #include "guest-libos/runtime/runtime.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -168,11 +169,13 @@ protocol::EnvelopeStatus Runtime::receive(v1::Envelope* envelope, int timeout_ms
 void Runtime::send(v1::Envelope& envelope, uint64_t reply_to) {
   envelope.set_id(next_id_++);
   envelope.set_reply_to(reply_to);
+  bool replaced = false;
   for (;;) {
     const auto s = batching_ ? writer_->write(envelope) : writer_->send(envelope);
     if (s.ok()) return;
     const bool too_large = s.code == protocol::EnvelopeStatus::Code::kRing && s.ring.code == ring::Errc::kFrameTooLarge;
-    if (too_large && envelope.has_call_reply()) {
+    if (too_large && envelope.has_call_reply() && !replaced) {
+      replaced = true;  // once: if even the short answer does not fit, it is reported below
       // The host waits for an answer: it gets one that fits, saying why the real one did not.
       const size_t size = envelope.ByteSizeLong();
       envelope.mutable_call_reply()->Clear();
@@ -203,11 +206,13 @@ void Runtime::handle(const app::App& app, const v1::Envelope& request) {
       const auto handler = app.calls.find(request.call().method());
       if (handler == app.calls.end()) {
         r->set_status(v1::CALL_STATUS_UNKNOWN_METHOD);
-        // Quoted in part: the reply must stay small whatever the caller sent.
+        // Quoted in part: the reply must stay small whatever the caller sent. The cut falls
+        // between UTF-8 characters (a string field that is not UTF-8 does not parse).
         constexpr size_t kQuoted = 200;
         const std::string& method = request.call().method();
-        r->set_message("no handler for method \"" + method.substr(0, kQuoted) +
-                       (method.size() > kQuoted ? "...\"" : "\""));
+        size_t cut = std::min(method.size(), kQuoted);
+        while (cut < method.size() && cut > 0 && (static_cast<unsigned char>(method[cut]) & 0xC0) == 0x80) --cut;
+        r->set_message("no handler for method \"" + method.substr(0, cut) + (cut < method.size() ? "...\"" : "\""));
       } else {
         try {
           app::CallResult result = handler->second(request.call().payload());

@@ -111,10 +111,12 @@ size_t reap_locked(Registry& reg) {
   return reg.running.size();
 }
 
+// Above every fd this process can hold: the hard limit (the soft one may have been lowered
+// since a higher fd was opened), at most 2^20.
 int max_fd() {
   rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1 << 20;
-  return static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_max == RLIM_INFINITY) return 1 << 20;
+  return static_cast<int>(std::min<rlim_t>(std::max(limit.rlim_cur, limit.rlim_max), 1 << 20));
 }
 
 }  // namespace

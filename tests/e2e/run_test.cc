@@ -262,7 +262,7 @@ TEST_CASE("a guest that takes requests and never answers cannot make the monitor
   }
 }
 
-TEST_CASE("a Call to an unknown method with a huge name still gets a short answer") {
+TEST_CASE("a Call to an unknown method with a huge name still gets a short, well-formed answer") {
   Cli cli;
   for (const std::string& hv : hypervisors()) {
     INFO(hv);
@@ -275,6 +275,15 @@ TEST_CASE("a Call to an unknown method with a huge name still gets a short answe
     CHECK(reply.call_reply().status() == v1::CALL_STATUS_UNKNOWN_METHOD);
     CHECK(reply.call_reply().message().size() < 300);
     CHECK(reply.call_reply().message().find("mmm...\"") != std::string::npos);
+    // Cut short between characters, never inside one: 2-byte characters from byte 1 put a
+    // character across the cut.
+    std::string accented = "a";
+    for (int i = 0; i < 150; ++i) accented += "\xc3\xa9";  // U+00E9
+    v1::Envelope non_ascii;
+    non_ascii.mutable_call()->set_method(accented);
+    const v1::Envelope answer = client.request(non_ascii);
+    CHECK(answer.call_reply().status() == v1::CALL_STATUS_UNKNOWN_METHOD);
+    CHECK(answer.call_reply().message().find("a\xc3\xa9\xc3\xa9") != std::string::npos);
     guest->signal(SIGTERM);
     CHECK(guest->wait().exit_code == 128 + SIGTERM);
   }

@@ -62,6 +62,7 @@ Counts race(std::chrono::milliseconds duration, uint64_t max_rounds) {
   std::atomic<bool> stop{false};
   std::atomic<bool> producer_woke{false};
   std::atomic<bool> write_failed{false};  // (Catch2's REQUIRE is for the test's own thread)
+  bool read_failed = false;
   Counts counts;
 
   std::thread producing([&] {
@@ -94,13 +95,19 @@ Counts race(std::chrono::milliseconds duration, uint64_t max_rounds) {
     }
     consumer.finish_wait();
     uint64_t v = 0;
-    REQUIRE(consumer.read(&v, sizeof v).ok());
+    if (!consumer.read(&v, sizeof v).ok()) read_failed = true;  // reported once the producer has stopped
     consumer.release();
     ++counts.rounds;
+    if (read_failed) stop.store(true, std::memory_order_relaxed);
     rendezvous.meet(3 * round + 3);
+    if (read_failed) {
+      rendezvous.meet(3 * (round + 1) + 1);  // the producer sees `stop` there and returns
+      break;
+    }
   }
   producing.join();
   REQUIRE_FALSE(write_failed.load());
+  REQUIRE_FALSE(read_failed);
   return counts;
 }
 
