@@ -39,6 +39,14 @@ constexpr size_t kMaxAbandonedRequests = 4096;
 // Rounds of draining after the guest ended: what it published before ending, not more.
 constexpr int kFinalDrainRounds = 64;
 
+// The answer to a request the monitor does not pass on to the guest.
+v1::Envelope unavailable(const std::string& why) {
+  v1::Envelope refusal;
+  refusal.mutable_call_reply()->set_status(v1::CALL_STATUS_UNAVAILABLE);
+  refusal.mutable_call_reply()->set_message(why);
+  return refusal;
+}
+
 sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -390,19 +398,14 @@ void Monitor::service_client(size_t index) {
       continue;
     }
     if (phase_ != Phase::kRunning) {
-      v1::Envelope refusal;
-      refusal.mutable_call_reply()->set_status(v1::CALL_STATUS_UNAVAILABLE);
-      refusal.mutable_call_reply()->set_message(std::string("guest ") + config_.name + " is " + phase_name(static_cast<int>(phase_)));
-      reply_to_client(fd, request.id(), refusal);
+      reply_to_client(fd, request.id(),
+                      unavailable(std::string("guest ") + config_.name + " is " + phase_name(static_cast<int>(phase_))));
       continue;
     }
     if (clients_[index].pending >= kMaxPendingPerClient) {
-      v1::Envelope refusal;
-      refusal.mutable_call_reply()->set_status(v1::CALL_STATUS_UNAVAILABLE);
-      refusal.mutable_call_reply()->set_message(std::to_string(clients_[index].pending) +
-                                                " requests of this client are waiting for guest " + config_.name +
-                                                " to answer");
-      reply_to_client(fd, request.id(), refusal);
+      reply_to_client(fd, request.id(),
+                      unavailable(std::to_string(clients_[index].pending) + " requests of this client are waiting for guest " +
+                                  config_.name + " to answer"));
       continue;
     }
     const uint64_t client_id = request.id();
@@ -412,10 +415,8 @@ void Monitor::service_client(size_t index) {
       pending_[guest_id] = PendingRequest{fd, client_id};
       ++clients_[index].pending;
     } else {
-      v1::Envelope refusal;
-      refusal.mutable_call_reply()->set_status(v1::CALL_STATUS_UNAVAILABLE);
-      refusal.mutable_call_reply()->set_message("the request could not be passed to the guest (too large, or its ring is full)");
-      reply_to_client(fd, client_id, refusal);
+      reply_to_client(fd, client_id,
+                      unavailable("the request could not be passed to the guest (too large, or its ring is full)"));
     }
   }
   if (r == EnvelopeFramer::Result::kMalformed || filled == EnvelopeFramer::Result::kClosed ||

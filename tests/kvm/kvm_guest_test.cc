@@ -36,15 +36,6 @@ int open_fd_count() {
   return count;
 }
 
-long rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 // Waits until every VM handed to release_vm_in_background is gone and its child reaped.
 bool background_releases_finish() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -369,13 +360,13 @@ TEST_CASE("100 boots in a row leave no fds and no memory behind") {
   };
   for (int i = 0; i < 5; ++i) quiet_boot();  // warm up allocator caches and the CPUID query
   const int fds_before = open_fd_count();
-  const long rss_before = rss_kib();
+  const long rss_before = status_kib("VmRSS");
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 100; ++i) quiet_boot();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   REQUIRE(background_releases_finish());
   const int fds_after = open_fd_count();
-  const long rss_after = rss_kib();
+  const long rss_after = status_kib("VmRSS");
   INFO("rss before " << rss_before << " KiB, after " << rss_after << " KiB; "
                      << seconds * 10 << " ms per boot");
   CHECK(fds_after == fds_before);
