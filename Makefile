@@ -4,6 +4,7 @@
 #   make demo    the ring demo: every Envelope between a host and a stand-in guest process
 #   make test    install what is missing, build, run every test (also under ASan+UBSan, and fuzz briefly)
 #   make rig-kvm the KVM and end-to-end tests on hardware-style nested KVM under QEMU (ci/rig-kvm; part of make test)
+#   make rig-xen-smoke  Xen 4.17 with a Debian dom0 under QEMU: xl info and one PVH guest (ci/rig-xen)
 #   make bench   benchmarks, printed as ratios measured side by side
 #   make fuzz    the libFuzzer targets for FUZZ_SECONDS each
 #
@@ -69,6 +70,12 @@ rig-kvm: build
 	RIG_TIMEOUT=$${RIG_TIMEOUT:-300} bash ci/rig-kvm/run-kvm-tests.sh $(BUILD)/release $(BUILD)/images $(BIN)
 	RIG_TIMEOUT=$${RIG_TIMEOUT:-300} RIG_CPU=qemu64,+svm,+npt,+rdrand,+fsgsbase,+xsave,+xsaveopt,+avx \
 	  bash ci/rig-kvm/run-kvm-tests.sh $(BUILD)/release $(BUILD)/images $(BIN)
+
+# The Xen rig's smoke test: Debian's Xen 4.17 and dom0 under QEMU TCG, `xl info`, and a tiny PVH
+# guest created, given a console pty and shut down (ci/rig-xen; packages fetched into build/rig-xen).
+.PHONY: rig-xen-smoke
+rig-xen-smoke:
+	bash ci/rig-xen/smoke.sh
 
 test: test-release rig-kvm test-asan test-fuzz
 
