@@ -2,16 +2,20 @@
 # Inside the rig: the KVM suite (tests/kvm), then the end-to-end suite (tests/e2e) on KVM alone:
 # `monocell run` with its monitor, the stdio and control rings, doorbell and host interrupts,
 # all on the nested KVM. Every suite runs; the exit code is the first failure's.
-# usage: suites.sh TESTS_DIR [SUITE...]   (suites: kvm e2e; default both)
-tests=$1
-shift
+# usage: suites.sh TESTS_DIR IMAGE_DIR TARGET [SUITE...]   (suites: kvm e2e; default both)
+# Each suite's result, and the images it booted, are left as "monocell-conformance:" lines on
+# the console for the conformance table (TARGET names this rig there).
+tests=$1 images=$2 target=$3
+shift 3
 [ $# -gt 0 ] || set -- kvm e2e
+conformance=$(dirname "$0")/../conformance
 status=0
+sh "$conformance/record-images.sh" "$target" "$images"
 for suite in "$@"; do
   echo "monocell-rig: suite $suite"
   case $suite in
-    kvm) "$tests/kvm_tests" ;;
-    e2e) MONOCELL_TEST_HYPERVISORS=kvm "$tests/e2e_tests" ;;
+    kvm) sh "$conformance/run-suite.sh" "$target" kvm "$tests/kvm_tests" ;;
+    e2e) MONOCELL_TEST_HYPERVISORS=kvm sh "$conformance/run-suite.sh" "$target" e2e "$tests/e2e_tests" ;;
     *) echo "suites.sh: unknown suite $suite" >&2; false ;;
   esac
   rc=$?
