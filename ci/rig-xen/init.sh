@@ -51,5 +51,7 @@ sh /payload/run
 rc=$?
 sync
 umount /rig-out 2>/dev/null
+# On a line of its own even when the payload's last line had no newline.
+echo
 echo "monocell-rig: exit=$rc"
 poweroff -f

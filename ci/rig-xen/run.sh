@@ -24,12 +24,15 @@ files=()
 while [ $# -gt 0 ]; do
   case $1 in
     --timeout) timeout_s=$2; shift 2 ;;
-    --file) files+=("$(readlink -f "$2")"); shift 2 ;;
+    --file) [ -e "$2" ] || { echo "run.sh: --file $2 does not exist" >&2; exit 2; }
+            files+=("$(readlink -f "$2")"); shift 2 ;;
     --) shift; break ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 [ $# -gt 0 ] || { echo "usage: run.sh [--timeout S] [--file PATH]... -- COMMAND [ARGS...]" >&2; exit 2; }
+binary=$(readlink -f "$(type -P "$1" || echo "$1")")
+[ -f "$binary" ] || { echo "run.sh: COMMAND $1 not found" >&2; exit 2; }
 for tool in qemu-system-x86_64 cpio objcopy strip file xz flock apt-get dpkg-deb; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool missing (ci/install-deps.sh)" >&2; exit 2; }
 done
@@ -58,24 +61,6 @@ if [ ! -f "$kernel/vmlinux" ]; then
     { echo "run.sh: extracting an ELF vmlinux from $kernel/vmlinuz failed" >&2; exit 125; }
   mv "$kernel/vmlinux.part" "$kernel/vmlinux"
 fi
-flock -u 9
-
-stage=$(mktemp -d "$work/stage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
-rootfs=$stage/root
-outdir=$stage/out
-mkdir -p "$rootfs"/{bin,usr/bin,usr/lib,usr/lib64,proc,sys,dev,tmp,run,modules,payload,etc/xen,rig-out} "$outdir"
-ln -s usr/lib "$rootfs/lib"
-ln -s usr/lib64 "$rootfs/lib64"
-mkdir -p "$rootfs"/var/{lib/xen,lib/xenstored,log/xen,lock}
-ln -s /run "$rootfs/var/run"
-
-cp "$xenroot/bin/busybox" "$rootfs/bin/busybox"
-for applet in $("$rootfs/bin/busybox" --list); do
-  [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"
-done
-ln -s /bin/busybox "$rootfs/usr/bin/env"
-
 # copy_in SRC DST: one file. Only what carries debug info is stripped (of it alone), to keep the
 # initramfs small; guest images have none and go in byte for byte.
 copy_in() {
@@ -91,14 +76,18 @@ copy_in() {
 in_rig() {
   case $1 in "$xenroot"/*) echo "${1#"$xenroot"}" ;; *) echo "$1" ;; esac
 }
+# have PATH: PATH is in dom0 already, from the toolstack's initramfs or the payload's.
+have() {
+  [ -e "$rootfs$1" ] || [ -L "$rootfs$1" ] || [ -e "$base_root$1" ] || [ -L "$base_root$1" ]
+}
 # copy_library PATH: a library, as its real file and under the name it was found by.
 copy_library() {
   local real dst_real dst_link
   real=$(readlink -f "$1")
   dst_real=$(in_rig "$real")
   dst_link=$(in_rig "$1")
-  [ -e "$rootfs$dst_real" ] || copy_in "$real" "$dst_real"
-  if [ "$dst_link" != "$dst_real" ] && [ ! -e "$rootfs$dst_link" ] && [ ! -L "$rootfs$dst_link" ]; then
+  have "$dst_real" || copy_in "$real" "$dst_real"
+  if [ "$dst_link" != "$dst_real" ] && ! have "$dst_link"; then
     mkdir -p "$rootfs$(dirname "$dst_link")"
     ln -s "$dst_real" "$rootfs$dst_link"
   fi
@@ -118,58 +107,90 @@ copy_with_libraries() {
   fi
   awk '/=> \// {print $3} /^\t\// {print $1}' <<<"$listing" | while read -r lib; do copy_library "$lib"; done
 }
+# skeleton: the directories and links both archives share (lib is a link in both).
+skeleton() {
+  mkdir -p "$rootfs"/{bin,usr/bin,usr/lib,usr/lib64}
+  ln -s usr/lib "$rootfs/lib"
+  ln -s usr/lib64 "$rootfs/lib64"
+}
 
-# The toolstack.
-for b in xl xenstored xenconsoled xenconsole xen-init-dom0 libxl-save-helper xenstore-control readnotes lsevtchn; do
-  copy_with_libraries "$xenroot/usr/lib/xen-4.17/bin/$b" "/usr/lib/xen-4.17/bin/$b"
-done
-copy_with_libraries "$xenroot/usr/bin/xenstore" /usr/bin/xenstore
-for applet in read write ls list exists rm chmod watch; do ln -s xenstore "$rootfs/usr/bin/xenstore-$applet"; done
-# glibc dlopens libgcc_s for pthread_cancel; xl aborts at exit without it.
-for lib in /lib/x86_64-linux-gnu/libgcc_s.so.1 /usr/lib/x86_64-linux-gnu/libgcc_s.so.1; do
-  if [ -e "$lib" ]; then copy_library "$lib"; break; fi
-done
-[ -e "$rootfs/usr/lib/x86_64-linux-gnu/libgcc_s.so.1" ] ||
-  { echo "run.sh: libgcc_s.so.1 not found on this machine (package libgcc-s1)" >&2; exit 125; }
-cat > "$rootfs/etc/xen/xl.conf" <<'CONF'
+# The toolstack's initramfs: busybox, the Xen tools and their libraries, the kernel modules and
+# /init. The same for every run, so it is built once per version of this rig and its inputs.
+key=$(cat "$here/run.sh" "$here/init.sh" "$work/xen/packages" <(echo "$version") | sha256sum | cut -c1-16)
+base=$work/base-$key
+base_root=$base/root
+if [ ! -f "$base/initramfs.cpio" ]; then
+  rm -rf "$work"/base-*
+  rootfs=$base/root.part
+  mkdir -p "$rootfs"
+  skeleton
+  mkdir -p "$rootfs"/{proc,sys,dev,tmp,run,modules,payload,etc/xen,rig-out}
+  mkdir -p "$rootfs"/var/{lib/xen,lib/xenstored,log/xen,lock}
+  ln -s /run "$rootfs/var/run"
+
+  cp "$xenroot/bin/busybox" "$rootfs/bin/busybox"
+  for applet in $("$rootfs/bin/busybox" --list); do
+    [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"
+  done
+  ln -s /bin/busybox "$rootfs/usr/bin/env"
+
+  for b in xl xenstored xenconsoled xenconsole xen-init-dom0 libxl-save-helper xenstore-control readnotes lsevtchn; do
+    copy_with_libraries "$xenroot/usr/lib/xen-4.17/bin/$b" "/usr/lib/xen-4.17/bin/$b"
+  done
+  copy_with_libraries "$xenroot/usr/bin/xenstore" /usr/bin/xenstore
+  for applet in read write ls list exists rm chmod watch; do ln -s xenstore "$rootfs/usr/bin/xenstore-$applet"; done
+  # glibc dlopens libgcc_s for pthread_cancel; xl aborts at exit without it.
+  for lib in /lib/x86_64-linux-gnu/libgcc_s.so.1 /usr/lib/x86_64-linux-gnu/libgcc_s.so.1; do
+    if [ -e "$lib" ]; then copy_library "$lib"; break; fi
+  done
+  have /usr/lib/x86_64-linux-gnu/libgcc_s.so.1 ||
+    { echo "run.sh: libgcc_s.so.1 not found on this machine (package libgcc-s1)" >&2; exit 125; }
+  cat > "$rootfs/etc/xen/xl.conf" <<'CONF'
 autoballoon="off"
 lockfile="/run/xen/xl-lock"
 CONF
-printf 'root:x:0:0:root:/tmp:/bin/sh\n' > "$rootfs/etc/passwd"
-printf 'root:x:0:\ntty:x:5:\n' > "$rootfs/etc/group"
+  printf 'root:x:0:0:root:/tmp:/bin/sh\n' > "$rootfs/etc/passwd"
+  printf 'root:x:0:\ntty:x:5:\n' > "$rootfs/etc/group"
 
-# Kernel modules, each after the ones it depends on (the .modinfo section names them).
-declare -A module_path=() module_done=()
-while read -r path; do
-  name=${path##*/}
-  name=${name%.ko}
-  module_path[${name//-/_}]=$path
-done < <(find "$kernel/modules/kernel" -name '*.ko')
-add_module() {
-  local name=${2//-/_} dep
-  [ -z "${module_done[$name]:-}" ] || return 0
-  [ -n "${module_path[$name]:-}" ] || { echo "run.sh: kernel module $2 not in $kernel/modules" >&2; exit 125; }
-  for dep in $(objcopy -O binary --only-section=.modinfo "${module_path[$name]}" /dev/stdout |
-               tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
-    add_module "$1" "$dep"
-  done
-  module_done[$name]=1
-  cp "${module_path[$name]}" "$rootfs/modules/$name.ko"
-  echo "$name" >> "$rootfs/modules/$1"
-}
-for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc; do add_module xen.order "$m"; done
-for m in virtio_pci 9pnet_virtio 9p; do add_module 9p.order "$m"; done
+  # Kernel modules, each after the ones it depends on (their .modinfo sections name them).
+  declare -A module_path=() module_done=()
+  while read -r path; do
+    name=${path##*/}
+    name=${name%.ko}
+    module_path[${name//-/_}]=$path
+  done < <(find "$kernel/modules/kernel" -name '*.ko')
+  add_module() {
+    local name=${2//-/_} dep
+    [ -z "${module_done[$name]:-}" ] || return 0
+    [ -n "${module_path[$name]:-}" ] || { echo "run.sh: kernel module $2 not in $kernel/modules" >&2; exit 125; }
+    for dep in $(objcopy -O binary --only-section=.modinfo "${module_path[$name]}" /dev/stdout |
+                 tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
+      add_module "$1" "$dep"
+    done
+    module_done[$name]=1
+    cp "${module_path[$name]}" "$rootfs/modules/$name.ko"
+    echo "$name" >> "$rootfs/modules/$1"
+  }
+  for m in xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc; do add_module xen.order "$m"; done
+  for m in virtio_pci 9pnet_virtio 9p; do add_module 9p.order "$m"; done
 
-cp "$here/init.sh" "$rootfs/init"
-chmod +x "$rootfs/init"
+  cp "$here/init.sh" "$rootfs/init"
+  chmod +x "$rootfs/init"
+  (cd "$rootfs" && find . | cpio -o -H newc --quiet) > "$base/initramfs.cpio.part"
+  mv "$rootfs" "$base_root"
+  mv "$base/initramfs.cpio.part" "$base/initramfs.cpio"
+fi
+flock -u 9
 
-# The payload: files at their own absolute paths, with their libraries.
-binary=$(readlink -f "$(command -v "$1" || echo "$1")")
-[ -f "$binary" ] || { echo "run.sh: COMMAND $1 not found" >&2; exit 2; }
-for f in "$binary" "${files[@]}"; do
-  [ -e "$f" ] || { echo "run.sh: --file $f does not exist" >&2; exit 2; }
-  copy_with_libraries "$f"
-done
+# The payload's own archive, appended to the toolstack's: files at their own absolute paths,
+# with the libraries the toolstack's archive does not hold already.
+stage=$(mktemp -d "$work/stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+rootfs=$stage/root
+outdir=$stage/out
+mkdir -p "$rootfs/payload" "$outdir"
+skeleton
+for f in "$binary" "${files[@]}"; do copy_with_libraries "$f"; done
 shift
 {
   printf 'exec %q' "$binary"
@@ -178,7 +199,8 @@ shift
 } > "$rootfs/payload/run"
 
 initrd=$stage/initramfs.cpio
-(cd "$rootfs" && find . | cpio -o -H newc --quiet) > "$initrd"
+cp "$base/initramfs.cpio" "$initrd"
+(cd "$rootfs" && find . | cpio -o -H newc --quiet) >> "$initrd"
 
 cpu=${RIG_CPU:-qemu64,+svm,+npt,+rdrand}
 dom0_mem=${RIG_DOM0_MEM:-512M}
