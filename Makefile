@@ -137,6 +137,7 @@ bench: build
 	else \
 	  echo "kvm: not measured: this machine has no /dev/kvm"; \
 	fi
+	@bash ci/rig-xen/run-xen-bench.sh $(BUILD)/images $(BIN)
 
 clean:
 	rm -rf $(BUILD)
