@@ -1,12 +1,16 @@
-// The guest side of the host-call channel: one 8-byte MMIO write per call.
+// The guest side of the host-call channel: one 8-byte MMIO write per call on KVM; on Xen the
+// same calls become hypercalls (xen_hostcall.h).
 #include "hostcall.h"
 
+#include "hypervisor.h"
 #include "percpu.h"
 #include "pvclock.h"
+#include "xen_hostcall.h"
 
 namespace monocell::libos {
 
 int64_t host_call(hostcall::Request& request) {
+  if (on_xen()) return xen_host_call(request);
   request.result = 0;
   auto* doorbell = reinterpret_cast<volatile uint64_t*>(hostcall::kHostCallGpa);
   // The VMM reads the request during this store's exit and writes `result` back.

@@ -1,13 +1,20 @@
 // The guest's side of the ring notifications: ringing the host's doorbell and reading the count
-// of host interrupts the supervisor took (vectors.S).
+// of host interrupts the supervisor took (vectors.S). On Xen the doorbell is an event-channel
+// send and the wait a SCHEDOP_poll (xen_hostcall.h, reached through host_call()).
 #include <monocell/libos.h>
 #include <monocell/notify_abi.h>
 
 #include "hostcall.h"
+#include "hypervisor.h"
 #include "percpu.h"
 #include "pvclock.h"
+#include "xen_hostcall.h"
 
 extern "C" void monocell_ring_doorbell(void) {
+  if (monocell::libos::on_xen()) {
+    monocell::libos::xen_ring_doorbell();
+    return;
+  }
   *reinterpret_cast<volatile uint32_t*>(monocell::notify::kDoorbellGpa) = 1;
 }
 

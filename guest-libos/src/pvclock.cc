@@ -23,8 +23,7 @@ inline uint64_t scale(uint64_t delta, uint32_t mul, int8_t shift) {
 
 }  // namespace
 
-uint64_t kvmclock_ns() {
-  const auto* info = reinterpret_cast<const volatile PvclockTimeInfo*>(boot_info().pvclock_gpa);
+uint64_t pvclock_read_ns(const volatile PvclockTimeInfo* info) {
   for (;;) {
     const uint32_t version = info->version;
     asm volatile("lfence" ::: "memory");
@@ -38,6 +37,10 @@ uint64_t kvmclock_ns() {
     const uint64_t delta = tsc > tsc_timestamp ? tsc - tsc_timestamp : 0;
     return system_time + scale(delta, mul, shift);
   }
+}
+
+uint64_t kvmclock_ns() {
+  return pvclock_read_ns(reinterpret_cast<const volatile PvclockTimeInfo*>(boot_info().pvclock_gpa));
 }
 
 }  // namespace monocell::libos

@@ -1,7 +1,8 @@
 // The PVH boot, in ring 0 after pvh_entry.S reached long mode: reads hvm_start_info, builds the
 // same machine state, boot-info page and process stack the KVM VMM's direct boot builds (the
-// tables through x86_machine.h, the same code the host uses), and irets to the image's entry
-// in ring 3. Emulated instruction by instruction on kvm_pvm: straight-line integer code.
+// tables through x86_machine.h, the same code the host uses), sets up what Xen needs when Xen
+// entered it (xen_boot.h), and irets to the image's entry in ring 3. Emulated instruction by
+// instruction on kvm_pvm: straight-line integer code.
 #include <elf.h>
 
 #include <monocell/boot_abi.h>
@@ -14,6 +15,7 @@
 #include "hostcall.h"
 #include "protocol/ring/region.h"
 #include "x86_instructions.h"
+#include "xen_boot.h"
 
 extern "C" {
 extern const char __ehdr_start[];  // the ELF header, loaded with the first PT_LOAD
@@ -51,15 +53,6 @@ struct DirectMemory {
   }
 };
 
-struct Cpuid {
-  uint32_t eax, ebx, ecx, edx;
-};
-Cpuid cpuid(uint32_t leaf, uint32_t subleaf = 0) {
-  Cpuid r;
-  asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
-  return r;
-}
-
 uint64_t rdtsc() {
   uint32_t lo, hi;
   asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
@@ -79,7 +72,8 @@ struct PvclockWallClock {
 };
 PvclockWallClock g_wall_clock;
 
-// Fails the boot with a message on the host console (KVM) and an exit code of 125.
+// Fails the boot with a message on the host console (KVM) or the PV console (Xen) and an exit
+// code of 125.
 [[noreturn]] void boot_failed(const char* message) {
   hostcall::IoVec iov[2] = {{reinterpret_cast<uint64_t>("monocell PVH boot: "), 19},
                             {reinterpret_cast<uint64_t>(message), string_length(message, 200)}};
@@ -120,27 +114,6 @@ uint64_t ram_size_from_memmap() {
   if (!low_is_ram || end == 0) boot_failed("the memory map has no RAM at 0 and at 1 MiB\n");
   if (end > kMaxRamSize) end = kMaxRamSize;
   return end & ~(x86::k2MiB - 1);
-}
-
-bool cpuid_signature_is(uint32_t leaf, const char (&want)[13]) {
-  const Cpuid id = cpuid(leaf);
-  char signature[12];
-  copy_bytes(signature, &id.ebx, 4);
-  copy_bytes(signature + 4, &id.ecx, 4);
-  copy_bytes(signature + 8, &id.edx, 4);
-  for (int i = 0; i < 12; ++i) {
-    if (signature[i] != want[i]) return false;
-  }
-  return true;
-}
-
-// Xen always names itself in CPUID (at 0x40000100 when it also offers Viridian); anything else
-// entering the PVH entry is taken for KVM, whose CPUID may be empty (kvm_pvm).
-Platform detect_platform() {
-  if (cpuid_signature_is(0x40000000, "XenVMMXenVMM") || cpuid_signature_is(0x40000100, "XenVMMXenVMM")) {
-    return Platform::kXenPvh;
-  }
-  return Platform::kKvmPvh;
 }
 
 // Splits the command line into argv in place: spaces separate, "double quotes" group.
@@ -255,6 +228,10 @@ void monocell_pvh_boot(uint64_t start_info) {
   using namespace monocell;
   using namespace monocell::boot;
   using namespace monocell::libos;
+  // Xen first: the hypercall page and the console make boot failures visible there. Xen always
+  // names itself in CPUID; anything else entering the PVH entry is taken for KVM, whose CPUID
+  // may be empty (kvm_pvm).
+  const Platform platform = xen_boot::start() ? Platform::kXenPvh : Platform::kKvmPvh;
   copy_start_info(start_info);
   const uint64_t ram = ram_size_from_memmap();
   Layout layout{};
@@ -277,7 +254,6 @@ void monocell_pvh_boot(uint64_t start_info) {
   DirectMemory memory;
   x86::write_system_tables(memory, note, ram, hostcall::kHostCallGpa, /*tss_busy=*/false);
 
-  const Platform platform = detect_platform();
   auto* info = reinterpret_cast<BootInfo*>(kBootInfoGpa);
   zero_bytes(info, sizeof(BootInfo));
   info->magic = kBootInfoMagic;
@@ -315,6 +291,8 @@ void monocell_pvh_boot(uint64_t start_info) {
     write_msr(x86::kMsrKvmWallClockNew, reinterpret_cast<uint64_t>(&g_wall_clock));
     const volatile PvclockWallClock& wall = g_wall_clock;
     info->realtime_offset_ns = static_cast<int64_t>(uint64_t{wall.sec} * 1000000000ull + wall.nsec);
+  } else if (const char* why = xen_boot::prepare(layout, *info)) {
+    boot_failed(why);
   }
   // The process stack, while the bootstrap map (all of the low 4 GiB, writable) is live.
   const uint64_t cr4 = target_cr4();
@@ -330,6 +308,9 @@ void monocell_pvh_boot(uint64_t start_info) {
   }
   write_msr(x86::kMsrFsBase, 0);
   write_msr(x86::kMsrGsBase, note.percpu);
+  if (platform == Platform::kXenPvh) {
+    if (const char* why = xen_boot::finish()) boot_failed(why);
+  }
   const auto* ehdr = reinterpret_cast<const Elf64_Ehdr*>(__ehdr_start);
   monocell_pvh_enter_ring3(ehdr->e_entry, user_rsp);
 }

@@ -21,12 +21,6 @@ using namespace monocell::libos::x86_instructions;
 constexpr uint64_t kInfinity = ~0ull;
 constexpr uint32_t kMsrFsBase = 0xC0000100;
 
-bool running_in_ring0() {
-  uint16_t cs;
-  asm volatile("mov %%cs, %0" : "=r"(cs));
-  return (cs & 3) == 0;
-}
-
 struct Rlimit64 {
   uint64_t cur;
   uint64_t max;

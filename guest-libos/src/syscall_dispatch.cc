@@ -3,6 +3,7 @@
 #include <linux/errno.h>
 
 #include "percpu.h"
+#include "ring0_gate.h"
 #include "syscalls.h"
 
 namespace monocell::libos {
@@ -60,6 +61,7 @@ SysResult dispatch(const SyscallFrame& f) {
     // No signals are ever delivered; accepting handlers and masks keeps abort() and friends happy.
     case __NR_rt_sigaction: return sys_rt_sigaction(a[0], a[1], a[2], a[3]);
     case __NR_rt_sigprocmask: return sys_rt_sigprocmask(a[0], a[1], a[2], a[3]);
+    case kRing0GateSyscall: return sys_ring0_gate(a[0], a[1]);
     default: break;
   }
   PerCpu& cpu = percpu();

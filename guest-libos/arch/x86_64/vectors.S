@@ -1,6 +1,7 @@
 /* The ring-0 supervisor's IDT vector stubs: every exception and unexpected interrupt is
- * reported to the host with the registers (hostcall_abi.h FaultFrame), then the vCPU halts.
- * Ring 0 is instruction-emulated on kvm_pvm: only plain integer moves and pushes here. */
+ * reported to the host with the registers (hostcall_abi.h FaultFrame), then the vCPU halts
+ * (on Xen: src/xen_hostcall.cc writes the report and shuts the domain down). Ring 0 is
+ * instruction-emulated on kvm_pvm: only plain integer moves and pushes here. */
 
 #define HOSTCALL_GPA 0xFE000000
 #define OP_FAULT 4
@@ -9,6 +10,7 @@
 #define HOST_VECTOR 0xF0            /* notify_abi.h kHostInterruptVector */
 #define LAPIC_EOI 0xFEE000B0        /* notify_abi.h kLapicEoi */
 #define PERCPU_HOST_INTERRUPTS 40   /* percpu.h */
+#define XEN_UPCALL_VECTOR 0xF1      /* src/xen_boot.cc kUpcallVector */
 
   .section .text.monocell_supervisor, "ax", @progbits
   .balign STUB_SIZE
@@ -21,6 +23,8 @@ monocell_vector_stubs:
     iretq                         /* spurious LAPIC interrupt: no EOI, nothing to do */
   .elseif vector == HOST_VECTOR
     jmp monocell_host_interrupt
+  .elseif vector == XEN_UPCALL_VECTOR
+    jmp monocell_xen_upcall_entry
   .elseif vector == 6
     jmp monocell_invalid_opcode   /* #UD: rd/wr fs/gs base emulated without FSGSBASE */
   .else
@@ -47,6 +51,37 @@ monocell_host_interrupt:
   popq %rax
   iretq
 
+/* Xen's event-channel upcall (src/xen_events.cc does the work, EOI included); on KVM nothing
+ * raises this vector, and it is reported like any unexpected interrupt. */
+monocell_xen_upcall_entry:
+  cmpb $0, monocell_on_xen(%rip)
+  je 1f
+  pushq %rax
+  pushq %rcx
+  pushq %rdx
+  pushq %rsi
+  pushq %rdi
+  pushq %r8
+  pushq %r9
+  pushq %r10
+  pushq %r11                    /* 9 words on the 5-word frame: RSP is 16-byte aligned */
+  cld
+  call monocell_xen_upcall
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rax
+  iretq
+1:
+  pushq $0
+  pushq $XEN_UPCALL_VECTOR
+  jmp monocell_vector_common
+
   .globl monocell_vector_common
 monocell_vector_common:
   pushq %rax
@@ -67,6 +102,8 @@ monocell_vector_common:
   movq %cr2, %rax
   pushq %rax
   movq %rsp, %rbx               /* FaultFrame* */
+  cmpb $0, monocell_on_xen(%rip)
+  jne 3f
   subq $48, %rsp                /* hostcall::Request on this stack */
   movl $OP_FAULT, (%rsp)
   movl $0, 4(%rsp)
@@ -76,6 +113,12 @@ monocell_vector_common:
   movq %rax, (%rdx)             /* one MMIO write: the host takes over and stops the guest */
 2:
   hlt
+  jmp 2b
+3:
+  movq %rbx, %rdi               /* Xen: report through xenstore and the console, then crash */
+  andq $-16, %rsp
+  cld
+  call monocell_xen_fault       /* does not return */
   jmp 2b
 
   .section .note.GNU-stack, "", @progbits
