@@ -26,6 +26,9 @@ struct GuestConfig {
   double timeout_s = 0;  // 0: none
   uint32_t grace_ms = 10'000;  // between a stop signal and a kill
   ring::RegionConfig rings;
+  // The guest's state directory (orchestrator/state_dir.h), or empty. A backend may mark what
+  // it creates with it (Xen tags its domain), so what a dead monitor left can be recognised.
+  std::string state_dir;
 };
 
 // How a guest ended, as its backend saw it.
@@ -46,7 +49,8 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
-  // The host's mapping of the shared region and its private, trusted layout.
+  // The host's mapping of the shared region and its private, trusted layout. Valid until end()
+  // has returned (on Xen the region is the guest's granted pages, unmapped by end()).
   virtual void* region() const = 0;
   virtual const ring::RegionLayout& layout() const = 0;
   // Notifies the guest (it sleeps on rings the host produces into).
@@ -54,10 +58,12 @@ class Backend {
   // Readable when the guest notified the host; consume_host_wakeup() clears it.
   virtual int host_wakeup_fd() const = 0;
   virtual void consume_host_wakeup() = 0;
-  // Readable once the guest has ended; then end() says how.
+  // Readable once the guest has ended; then end() says how, and releases the guest (on Xen it
+  // unmaps the region and destroys the domain). Later calls return the same end.
   virtual int end_fd() const = 0;
   virtual GuestEnd end() = 0;
-  // Stops the guest at once (no grace): the guest's end is then reported as usual.
+  // Stops the guest at once (no grace): the guest's end is then reported as usual. The region
+  // stays mapped until end(), so what the guest published last can still be read.
   virtual void kill() = 0;
 };
 

@@ -52,6 +52,30 @@ bool guest_is_live(const std::string& name) {
   return held;
 }
 
+namespace {
+
+void write_status(const fs::path& dir, const std::string& status) {
+  const fs::path tmp = dir / "status.tmp";
+  std::ofstream(tmp) << status << "\n";
+  std::error_code ec;
+  fs::rename(tmp, dir / "status", ec);
+}
+
+}  // namespace
+
+bool settle_dead_guest(const std::string& name, const std::function<bool()>& clean_up) {
+  const fs::path dir = state_dir_of(name);
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool settled = false;
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    settled = clean_up();
+    if (settled) write_status(dir, "ended");
+  }
+  close(fd);  // releases the lock
+  return settled;
+}
+
 std::unique_ptr<StateDir> StateDir::claim(const GuestConfig& config, std::string* error) {
   const fs::path dir = state_dir_of(config.name);
   std::error_code ec;
@@ -101,12 +125,7 @@ std::unique_ptr<StateDir> StateDir::claim(const GuestConfig& config, std::string
   return nullptr;
 }
 
-void StateDir::set_status(const std::string& status) {
-  const fs::path tmp = fs::path(path_) / "status.tmp";
-  std::ofstream(tmp) << status << "\n";
-  std::error_code ec;
-  fs::rename(tmp, fs::path(path_) / "status", ec);
-}
+void StateDir::set_status(const std::string& status) { write_status(path_, status); }
 
 StateDir::~StateDir() {
   std::error_code ec;

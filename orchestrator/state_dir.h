@@ -3,6 +3,7 @@
 // Created by the monitor, which holds a lock on it while it lives, and removed when it ends.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,11 @@ bool valid_guest_name(const std::string& name, std::string* why);
 
 // True while a monitor holds the guest's state directory.
 bool guest_is_live(const std::string& name);
+
+// For a guest whose monitor is gone: runs `clean_up` holding the directory's lock (no monitor
+// can claim the name meanwhile) and, if it succeeds, sets the status to "ended". False if a
+// monitor holds the directory or `clean_up` failed.
+bool settle_dead_guest(const std::string& name, const std::function<bool()>& clean_up);
 
 class StateDir {
  public:

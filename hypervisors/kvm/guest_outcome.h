@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "hypervisors/common/fault_report.h"
+
 namespace monocell::kvm {
 
 enum class OutcomeKind {
@@ -19,14 +21,7 @@ enum class OutcomeKind {
 
 const char* describe(OutcomeKind kind);
 
-struct GuestRegisters {
-  uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
-  uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-  uint64_t rip, rflags;
-  uint64_t cs, ss;
-  uint64_t cr0, cr2, cr3, cr4, efer;
-  uint64_t fs_base, gs_base;
-};
+using GuestRegisters = fault::Registers;
 
 struct GuestOutcome {
   OutcomeKind kind = OutcomeKind::kInternalError;

@@ -108,31 +108,8 @@ GuestOutcome HostCallHandler::fault(uint64_t frame_gpa) {
   o.error_code = frame->error_code;
   o.in_syscall_entry = frame->rip >= note_.syscall_entry && frame->rip < note_.syscall_entry_end;
   o.has_registers = true;
-  GuestRegisters& r = o.registers;
-  r.rax = frame->rax;
-  r.rbx = frame->rbx;
-  r.rcx = frame->rcx;
-  r.rdx = frame->rdx;
-  r.rsi = frame->rsi;
-  r.rdi = frame->rdi;
-  r.rbp = frame->rbp;
-  r.rsp = frame->rsp;
-  r.r8 = frame->r8;
-  r.r9 = frame->r9;
-  r.r10 = frame->r10;
-  r.r11 = frame->r11;
-  r.r12 = frame->r12;
-  r.r13 = frame->r13;
-  r.r14 = frame->r14;
-  r.r15 = frame->r15;
-  r.rip = frame->rip;
-  r.rflags = frame->rflags;
-  r.cs = frame->cs;
-  r.ss = frame->ss;
-  r.cr2 = frame->cr2;
-  o.detail = (frame->cs & 3) == 3 ? "exception in ring 3 (the app or the libOS)"
-                                  : "exception in ring 0 (the supervisor or a ring-0 syscall)";
-  if (o.in_syscall_entry) o.detail = "exception inside the libOS syscall entry";
+  o.registers = fault::from_frame(*frame);
+  o.detail = fault::where(frame->cs, o.in_syscall_entry);
   return o;
 }
 

@@ -1,20 +1,11 @@
-// printf-style formatting into a std::string, for the VMM's reports and error messages.
+// printf-style formatting into a std::string, for the VMM's reports and error messages (the one
+// every hypervisor shares, hypervisors/common/string_format.h).
 #pragma once
 
-#include <cstdarg>
-#include <cstdio>
-#include <string>
+#include "hypervisors/common/string_format.h"
 
 namespace monocell::kvm {
 
-std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-inline std::string format(const char* fmt, ...) {
-  char buffer[512];
-  va_list args;
-  va_start(args, fmt);
-  std::vsnprintf(buffer, sizeof buffer, fmt, args);
-  va_end(args);
-  return buffer;
-}
+using monocell::format;
 
 }  // namespace monocell::kvm

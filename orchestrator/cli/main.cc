@@ -6,6 +6,7 @@
 
 #include "orchestrator/cli/guest_commands.h"
 #include "orchestrator/cli/run_command.h"
+#include "orchestrator/cli/xen_sibling.h"
 #include "orchestrator/exit_codes.h"
 
 namespace {
@@ -20,6 +21,7 @@ void log_protobuf(google::protobuf::LogLevel, const char* file, int line, const 
 
 int main(int argc, char** argv) {
   google::protobuf::SetLogHandler(log_protobuf);
+  monocell::cli::remember_argv(argv);
   CLI::App app{"monocell: every container in its own micro-VM"};
   app.require_subcommand(1);
   std::string log_level = "info";

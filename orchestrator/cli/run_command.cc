@@ -1,4 +1,4 @@
-// `monocell run [--hypervisor kvm|process] [--memory MiB] [--timeout S] [--name N] APP [ARGS...]`
+// `monocell run [--hypervisor kvm|xen|process] [--memory MiB] [--timeout S] [--name N] APP [ARGS...]`
 #include "orchestrator/cli/run_command.h"
 
 #include <unistd.h>
@@ -10,8 +10,10 @@
 
 #include "orchestrator/app_resolver.h"
 #include "orchestrator/backend_factory.h"
+#include "orchestrator/cli/xen_sibling.h"
 #include "orchestrator/control_socket.h"
 #include "orchestrator/exit_codes.h"
+#include "orchestrator/hypervisor_choice.h"
 #include "orchestrator/monitor.h"
 #include "orchestrator/state_dir.h"
 
@@ -19,7 +21,7 @@ namespace monocell::cli {
 namespace {
 
 struct RunOptions {
-  std::string hypervisor = "kvm";
+  std::string hypervisor;  // empty: what the host offers (hypervisor_choice.h)
   uint64_t memory_mib = 64;
   double timeout_s = 0;
   double grace_s = 10;
@@ -39,6 +41,20 @@ std::string generated_name(const std::string& app) {
 int run(const RunOptions& options, const std::vector<std::string>& command) {
   GuestConfig config;
   config.hypervisor = options.hypervisor;
+  if (config.hypervisor.empty()) {
+    const HypervisorChoice choice = choose_hypervisor(host_probes());
+    if (choice.hypervisor.empty()) {
+      spdlog::error("{}", choice.error);
+      return exit_code::kMonocellFailed;
+    }
+    config.hypervisor = choice.hypervisor;
+  }
+  std::string error;
+  // Before anything is claimed: monocell-xen, if it takes over, starts from the same argv.
+  if (!run_here_or_exec_sibling(config.hypervisor == "xen", &error)) {
+    spdlog::error("{}", error);
+    return exit_code::kMonocellFailed;
+  }
   config.app = command.front();
   config.argv = command;
   config.argv[0] = config.app.substr(config.app.find_last_of('/') + 1);
@@ -49,7 +65,6 @@ int run(const RunOptions& options, const std::vector<std::string>& command) {
   config.grace_ms = static_cast<uint32_t>(options.grace_s * 1000);
   config.name = options.name.empty() ? generated_name(config.app) : options.name;
 
-  std::string error;
   if (!valid_guest_name(config.name, &error)) {
     spdlog::error("invalid --name \"{}\": {}", config.name, error);
     return exit_code::kMonocellFailed;
@@ -72,6 +87,7 @@ int run(const RunOptions& options, const std::vector<std::string>& command) {
     spdlog::error("{}", error);
     return exit_code::kMonocellFailed;
   }
+  config.state_dir = state->path();
   const int control_fd = listen_control_socket(control_socket_of(config.name), &error);
   if (control_fd < 0) {
     spdlog::error("{}", error);
@@ -97,9 +113,9 @@ int run(const RunOptions& options, const std::vector<std::string>& command) {
 void add_run_command(CLI::App& app, int* run_exit_code) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* run_cmd = app.add_subcommand("run", "Run an app in its own guest, in the foreground");
-  run_cmd->add_option("--hypervisor", options->hypervisor, "Where the guest runs")
-      ->check(CLI::IsMember({"kvm", "process"}))
-      ->capture_default_str();
+  run_cmd->add_option("--hypervisor", options->hypervisor,
+                      "Where the guest runs (default: kvm where /dev/kvm is usable, else xen in a Xen dom0)")
+      ->check(CLI::IsMember({"kvm", "xen", "process"}));
   run_cmd->add_option("--memory", options->memory_mib, "Guest memory in MiB")
       ->check(CLI::Range(uint64_t{16}, uint64_t{65536}))
       ->capture_default_str();
