@@ -33,19 +33,20 @@ uint64_t monotonic_ns() {
   return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(t.tv_nsec);
 }
 
-// Xen: the monitor maps the granted pages, formats the region, then notifies the port; until
-// then the region is the zeroes the boot left.
+// Xen: the monitor maps the granted pages, formats the region, binds the port, then notifies
+// it; until then the region is the zeroes the boot left, and a doorbell would find no one bound.
 bool await_formatted_region(const void* region, uint64_t size, std::string* why) {
   const uint64_t deadline = monotonic_ns() + kRegionWaitNs;
+  bool notified = false;
   for (;;) {
-    if (ring::validate_region(region, size).ok()) return true;
+    if (notified && ring::validate_region(region, size).ok()) return true;
     const uint64_t now = monotonic_ns();
     if (now >= deadline) {
-      *why = "no host formatted the ring region within " + std::to_string(kRegionWaitNs / 1'000'000'000) +
+      *why = "no host formatted the ring region and notified within " + std::to_string(kRegionWaitNs / 1'000'000'000) +
              " s of its publication in xenstore";
       return false;
     }
-    monocell_wait_for_host(deadline - now);
+    if (monocell_wait_for_host(deadline - now) == 1) notified = true;
   }
 }
 

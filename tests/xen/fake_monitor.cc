@@ -4,7 +4,9 @@
 // reports the first frame the runtime wrote on the control ring (its Hello). It checks the
 // guest's side of the contract, not the protocol after Hello.
 //
-// usage: fake-monitor DOMID [TIMEOUT_S]      exit 0 when a Hello frame arrived with a doorbell
+// usage: fake-monitor [--notify-only] DOMID [TIMEOUT_S]
+//   exit 0 when a Hello frame arrived with a doorbell; with --notify-only, once the port has
+//   been notified (for guests without the runtime).
 extern "C" {
 #include <xenevtchn.h>
 #include <xengnttab.h>
@@ -51,7 +53,12 @@ std::string read_key(xs_handle* xs, const std::string& dir, const char* key) {
 
 int main(int argc, char** argv) {
   using namespace monocell;
-  if (argc < 2) return fail("usage: fake-monitor DOMID [TIMEOUT_S]");
+  const bool notify_only = argc > 1 && std::strcmp(argv[1], "--notify-only") == 0;
+  if (notify_only) {
+    --argc;
+    ++argv;
+  }
+  if (argc < 2) return fail("usage: fake-monitor [--notify-only] DOMID [TIMEOUT_S]");
   const uint32_t domid = static_cast<uint32_t>(std::strtoul(argv[1], nullptr, 10));
   const double timeout = argc > 2 ? std::strtod(argv[2], nullptr) : 60;
   const double start = now_s();
@@ -96,10 +103,15 @@ int main(int argc, char** argv) {
   if (local < 0) return fail("binding the guest's port: " + std::string(std::strerror(errno)));
   const double notified = now_s();
   xenevtchn_notify(xce, static_cast<evtchn_port_t>(local));
+  timespec real{};  // for comparison with the guest's CLOCK_REALTIME
+  clock_gettime(CLOCK_REALTIME, &real);
+  std::printf("fake-monitor: formatted the region and notified port %u at realtime_ns=%lld\n", port,
+              static_cast<long long>(real.tv_sec) * 1000000000LL + real.tv_nsec);
+  if (notify_only) usleep(500000);  // the guest reacts while the pages are still mapped
 
   bool doorbell = false;
   uint32_t produced = 0;
-  while (now_s() - start < timeout) {
+  while (!notify_only && now_s() - start < timeout) {
     pollfd pfd{xenevtchn_fd(xce), POLLIN, 0};
     if (poll(&pfd, 1, 100) == 1) {
       const xenevtchn_port_or_error_t p = xenevtchn_pending(xce);
@@ -115,7 +127,9 @@ int main(int argc, char** argv) {
     if (produced != 0 && doorbell) break;
   }
   int status = 0;
-  if (produced == 0) {
+  if (notify_only) {
+    // nothing more to see from here
+  } else if (produced == 0) {
     status = fail("the guest wrote nothing on control.to_host");
   } else {
     ring::FrameHeader frame{};

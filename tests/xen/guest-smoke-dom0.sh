@@ -28,9 +28,10 @@ wait_for() {  # wait_for TENTHS COMMAND...
 }
 now_ms() { awk '{printf "%d", $1 * 1000}' /proc/uptime; }
 
-# run_guest NAME IMAGE CMDLINE [monitor]: creates the domain paused, captures its console from
-# the pty, unpauses it, waits for its shutdown (or runs fake-monitor against it, then destroys
-# it), and leaves NAME.console, NAME.xl, NAME.keys (and NAME.monitor) in $out.
+# run_guest NAME IMAGE CMDLINE [monitor|notify]: creates the domain paused, captures its console
+# from the pty, unpauses it, waits for its shutdown (monitor: runs fake-monitor against it, then
+# destroys it; notify: once it said "spinning", lets fake-monitor notify it), and leaves
+# NAME.console, NAME.xl, NAME.keys (and NAME.monitor) in $out.
 run_guest() {
   name=$1 image=$2 cmdline=$3 mode=${4:-}
   cat > "/tmp/$name.cfg" <<CFG
@@ -60,9 +61,18 @@ CFG
   if [ "$mode" = monitor ]; then
     "$monitor" "$domid" 120 > "$out/$name.monitor" 2>&1
     monitor_rc=$?
+    # The runtime now waits for a Welcome that never comes: blocked, it must cost no CPU.
+    cpu0=$(xl vcpu-list "$name" | awk 'NR == 2 {print $6}')
+    sleep 3
+    cpu1=$(xl vcpu-list "$name" | awk 'NR == 2 {print $6}')
   else
     ( sleep 120; xl destroy "$name" ) >/dev/null 2>&1 &
     guard=$!
+    if [ "$mode" = notify ]; then
+      wait_for 600 grep -q spinning "$out/$name.console"
+      sleep 2
+      "$monitor" --notify-only "$domid" 60 > "$out/$name.monitor" 2>&1
+    fi
     wait "$xl_pid"
     kill "$guard" 2>/dev/null
   fi
@@ -97,7 +107,11 @@ check hello "state=published, abi=1, ring-ref=8" sh -c "grep -q 'state = \"publi
 run_guest exit7 "$images/test-hello" "test-hello 7"
 check exit7 "exit key '7 0 0' and reason poweroff" sh -c "grep -q 'exit = \"7 0 0\"' '$out/exit7.keys' && grep -q 'reason code 0' '$out/exit7.xl'"
 
-# 3. test-null-deref: a page fault at 0 ends in a crash shutdown with the fault key and a line.
+# 3. an unknown syscall is counted in the exit key.
+run_guest unknown "$images/test-unknown-syscall" "test-unknown-syscall"
+check unknown "exit key '0 3 425' (io_uring_setup)" grep -q 'exit = "0 3 425"' "$out/unknown.keys"
+
+# 4. test-null-deref: a page fault at 0 ends in a crash shutdown with the fault key and a line.
 run_guest fault "$images/test-null-deref" "test-null-deref"
 check fault "shutdown reason crash (3)" grep -q 'reason code 3' "$out/fault.xl"
 check fault "fault line on the console" grep -q 'monocell: guest fault: vector 14, error code 0x4, rip 0x[0-9a-f]*, cr2 0x0, rsp 0x[0-9a-f]*, in ring 3' "$out/fault.console"
@@ -105,7 +119,13 @@ fault_value=$(sed -n 's/^fault = "\(.*\)"$/\1/p' "$out/fault.keys")
 fields=$(echo "$fault_value" | awk '{print NF}')
 check fault "fault key: 23 fields, cr2 0, vector e, error code 4, cs 33" sh -c "[ '$fields' = 23 ] && echo '$fault_value' | awk '{exit !(\$1 == \"0\" && \$17 == \"e\" && \$18 == \"4\" && \$20 == \"33\")}'"
 
-# 4. test-clock: the clocks against dom0's and a 200 ms nanosleep that really takes 200 ms.
+# 5. faults elsewhere: the MMIO window is not mapped on Xen; the syscall entry runs in ring 0.
+run_guest mmio "$images/test-bad-mmio" "test-bad-mmio"
+check mmio "a page fault at 0xfe002000, crash shutdown" sh -c "grep -q 'vector 14, error code 0x6, .*cr2 0xfe002000, .*in ring 3' '$out/mmio.console' && grep -q 'reason code 3' '$out/mmio.xl'"
+run_guest entry "$images/test-entry-fault" "test-entry-fault"
+check entry "a page fault inside the syscall entry, in ring 0, crash shutdown" sh -c "grep -q 'vector 14, .*in ring 0' '$out/entry.console' && grep -q 'reason code 3' '$out/entry.xl' && grep -q 'fault = ' '$out/entry.keys'"
+
+# 6. test-clock: the clocks against dom0's and a 200 ms nanosleep that really takes 200 ms.
 run_guest clock "$images/test-clock" "test-clock"
 line=$(grep 'realtime0=' "$out/clock.console" | tr -d '\r')
 real0=$(echo "$line" | sed -n 's/.*realtime0=\([0-9]*\).*/\1/p')
@@ -115,13 +135,31 @@ mono1=$(echo "$line" | sed -n 's/.*monotonic1=\([0-9]*\).*/\1/p')
 slept_ms=$(( (mono1 - mono0) / 1000000 ))
 note "clock: guest slept $slept_ms ms by its MONOTONIC; dom0 saw the whole guest take $elapsed_ms ms; guest realtime $((real0 / 1000000000)) s, dom0 $wall_before..$wall_after s"
 check clock "exit 0" grep -q 'exit = "0 ' "$out/clock.keys"
-check clock "the 200 ms sleep took 200-400 ms by MONOTONIC, and no more than dom0 saw" sh -c "[ $slept_ms -ge 200 ] && [ $slept_ms -le 400 ] && [ $slept_ms -le $elapsed_ms ]"
+# The rig's Xen finds QEMU's TSC neither constant nor reliable: its system time (and the pvclock
+# record that extends it) lags, then warps forward at the next calibration (every second). A
+# sleep may therefore end up to a second late by the guest's clock; never early.
+check clock "the 200 ms sleep took 200-1300 ms by MONOTONIC, and no more than dom0 saw" sh -c "[ $slept_ms -ge 200 ] && [ $slept_ms -le 1300 ] && [ $slept_ms -le $elapsed_ms ]"
 check clock "REALTIME within dom0's wall clock (+-2 s)" sh -c "[ $((real0 / 1000000000)) -ge $((wall_before - 2)) ] && [ $((real1 / 1000000000)) -le $((wall_after + 2)) ]"
 
-# 5. hello (the runtime): published, formatted by fake-monitor, notified, attached, Hello sent.
+# 7. an event arriving in running ring-3 code goes through the upcall vector's handler.
+run_guest upcall "$images/test-interrupt-spin" "test-interrupt-spin" notify
+sed 's/^/    monitor: /' "$out/upcall.monitor" | tee -a "$summary"
+check upcall "the spinning guest counted the host's notification" sh -c "grep -q 'interrupts=1 ' '$out/upcall.console' && grep -q 'exit = \"0 ' '$out/upcall.keys'"
+guest_rt=$(sed -n 's/.*realtime_ns=\([0-9]*\).*/\1/p' "$out/upcall.console")
+host_rt=$(sed -n 's/.*notified port [0-9]* at realtime_ns=\([0-9]*\).*/\1/p' "$out/upcall.monitor")
+late_ms=$(( (guest_rt - host_rt) / 1000000 ))
+note "upcall: $(grep -o 'after_ms=[0-9]*' "$out/upcall.console"); the guest's CLOCK_REALTIME when it saw the event minus dom0's when it sent it: $late_ms ms"
+# Realtime is Xen's wall clock at boot plus the guest's reading of Xen's system time, a minute
+# of it by now: a rate off by 2 % would show as over a second. (The rig's calibration warps,
+# see the clock case, can put either side up to a second behind.)
+check upcall "the guest's REALTIME agrees with dom0's (within 1.2 s)" sh -c "[ $late_ms -ge -1200 ] && [ $late_ms -le 1200 ]"
+
+# 8. hello (the runtime): published, formatted by fake-monitor, notified, attached, Hello sent.
 run_guest runtime "$images/hello" "hello" monitor
 sed 's/^/    monitor: /' "$out/runtime.monitor" | tee -a "$summary"
 check runtime "fake-monitor saw the region zeroed, its Hello frame and its doorbell" sh -c "[ $monitor_rc = 0 ] && grep -q 'all zero' '$out/runtime.monitor'"
+note "runtime: waiting for its Welcome, the guest's vCPU time went from $cpu0 s to $cpu1 s in 3 s"
+check runtime "a waiting guest's vCPU is blocked (under 0.2 s of CPU in 3 s)" awk "BEGIN {exit !($cpu1 - $cpu0 < 0.2)}"
 
 note "dom0's Xen log (the last lines):"
 xl dmesg | tail -n 15 | sed 's/^/    /' | tee -a "$summary"

@@ -16,7 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 g++ -std=c++20 -O2 -Wall -Wextra -Werror -I"$root" -o "$tmp/fake-monitor" "$here/fake_monitor.cc" \
   -lxengnttab -lxenevtchn -lxenstore
 files=(--file "$tmp/fake-monitor")
-for image in test-hello test-null-deref test-clock hello; do files+=(--file "$images/$image"); done
+for image in test-hello test-null-deref test-clock test-unknown-syscall test-bad-mmio test-entry-fault \
+  test-interrupt-spin hello; do files+=(--file "$images/$image"); done
 
 status=0
 RIG_OUT=$tmp/out RIG_LOG=${RIG_LOG:-$work/guest-smoke.console.log} \
