@@ -23,15 +23,15 @@ struct BlobDigest {
 };
 
 // Compresses what it is given into one lz4 frame written to `out`.
-class BlobEncoder {
+class BlobEncoder final : public ByteSink {
  public:
   // `level`: lz4's compression level (0..12; 9 and up is lz4-HC: slower to build, as fast to read).
   explicit BlobEncoder(ByteSink& out, int level = 9);
-  ~BlobEncoder();
+  ~BlobEncoder() override;
   BlobEncoder(const BlobEncoder&) = delete;
   BlobEncoder& operator=(const BlobEncoder&) = delete;
 
-  void write(std::span<const uint8_t> bytes);
+  void write(std::span<const uint8_t> bytes) override;
   // Ends the frame; the encoder takes no more bytes afterwards.
   BlobDigest finish();
 
