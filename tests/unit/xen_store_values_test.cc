@@ -178,7 +178,7 @@ TEST_CASE("xen values: event channel ports are 1 .. 2^17-1") {
   CHECK_FALSE(check_rendezvous(keys, kNeeded).value);
 }
 
-TEST_CASE("xen values: the exit key is three decimals; the status's low 8 bits are the code") {
+TEST_CASE("xen values: the exit key is three decimals, and the status's low 8 bits are the code") {
   std::string error;
   auto exit = parse_exit("0 0 0", &error);
   REQUIRE(exit);

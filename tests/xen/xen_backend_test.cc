@@ -136,11 +136,12 @@ TEST_CASE("xen: hello boots, meets the monitor in xenstore, greets over the ring
   }
   REQUIRE(message);
   CHECK(message->exit().code() == 42);
-  const GuestEnd end = end_of(*backend);
+  REQUIRE(wait_readable(backend->end_fd(), kGuestTimeoutMs));
+  driver.drain_output();  // the region is the guest's pages: readable until end()
+  const GuestEnd end = backend->end();
   INFO(end.report);
   CHECK(end.kind == GuestEnd::Kind::kExited);
   CHECK(end.code == 42);  // from the exit key, as the Exit message said
-  driver.drain_output();
   CHECK_THAT(driver.output, Catch::Contains("Hello from monocell!") && Catch::Contains("argv (2): hello 42"));
   CHECK_FALSE(backend->domid());
   CHECK_FALSE(xt::domain_exists("monocell-" + config.name));
@@ -219,7 +220,7 @@ TEST_CASE("xen: a guest that never publishes its rings is ended after the start 
   CHECK_FALSE(xt::domain_exists("monocell-" + config.name));
 }
 
-TEST_CASE("xen: kill() stops a running guest; end() reports SIGKILL and leaves no domain") {
+TEST_CASE("xen: kill() stops a running guest, and end() reports SIGKILL and leaves no domain") {
   if (!xt::xen_or_skip()) return;
   const GuestConfig config = config_for("echo");
   auto backend = start(config);
