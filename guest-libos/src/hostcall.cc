@@ -28,9 +28,9 @@ int64_t host_call_waiting(hostcall::Request& request) {
 }
 
 uint64_t cpu_time_ns() {
-  const uint64_t now = kvmclock_ns();
+  const uint64_t since_boot = kvmclock_ns() - percpu().clock_at_boot_ns;
   const uint64_t waited = percpu().waited_ns;
-  return waited < now ? now - waited : 0;
+  return waited < since_boot ? since_boot - waited : 0;
 }
 
 void host_exit(int status) {

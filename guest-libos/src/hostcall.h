@@ -12,7 +12,8 @@ int64_t host_call(hostcall::Request& request);
 // that time is left out of the CPU-time clocks.
 int64_t host_call_waiting(hostcall::Request& request);
 
-// The vCPU's CPU time: kvmclock time since boot less the time spent waiting on the host.
+// The vCPU's CPU time: pvclock time since the guest's boot less the time spent waiting on the
+// host.
 uint64_t cpu_time_ns();
 
 [[noreturn]] void host_exit(int status);

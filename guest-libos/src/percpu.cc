@@ -15,6 +15,7 @@ constinit monocell::libos::PerCpu monocell_percpu = {
     .last_unknown_syscall = 0,
     .host_interrupts = 0,
     .waited_ns = 0,
+    .clock_at_boot_ns = 0,
 };
 }  // extern "C"
 

@@ -13,6 +13,9 @@ struct PerCpu {
   uint64_t last_unknown_syscall;
   uint64_t host_interrupts;  // host interrupts taken by the supervisor (vectors.S)
   uint64_t waited_ns;  // kvmclock time spent in host calls that wait: not CPU time
+  // The pvclock reading when the guest started: 0 where the clock starts with the VM (kvmclock);
+  // on Xen the clock is Xen's system time, which started with Xen.
+  uint64_t clock_at_boot_ns;
 };
 static_assert(__builtin_offsetof(PerCpu, user_rsp) == 0, "syscall_entry.S PERCPU_USER_RSP");
 static_assert(__builtin_offsetof(PerCpu, syscall_rsp) == 8, "syscall_entry.S PERCPU_SYSCALL_RSP");

@@ -9,6 +9,7 @@
 
 #include "freestanding.h"
 #include "hypervisor.h"
+#include "percpu.h"
 #include "xen_console.h"
 #include "xen_events.h"
 #include "xen_grant_table.h"
@@ -99,7 +100,11 @@ bool start() {
   if (ring_params(xen::kHvmParamConsolePfn, xen::kHvmParamConsoleEvtchn, &console_gpa, &console_port) == nullptr) {
     xen_console::init(console_gpa, console_port);
   }
-  if (!xen_events::map_shared_info(kSharedInfoGpa / kPage)) g_start_error = "mapping shared_info failed\n";
+  if (xen_events::map_shared_info(kSharedInfoGpa / kPage)) {
+    percpu().clock_at_boot_ns = xen_events::system_time_ns();  // Xen's clock runs since Xen's boot
+  } else {
+    g_start_error = "mapping shared_info failed\n";
+  }
   return true;
 }
 
