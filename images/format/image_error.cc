@@ -8,7 +8,7 @@ namespace monocell::image {
 
 void throw_errno(const std::string& operation, const std::string& object) {
   const int e = errno;
-  const ImageError::Kind kind = e == ENOENT ? ImageError::Kind::kNotFound : ImageError::Kind::kIo;
+  const ImageError::Kind kind = e == ENOENT || e == ENOTDIR ? ImageError::Kind::kNotFound : ImageError::Kind::kIo;
   throw ImageError(kind, operation + " " + object + " failed: " + std::strerror(e));
 }
 

@@ -11,7 +11,8 @@ class ImageError : public std::runtime_error {
  public:
   enum class Kind {
     kCorrupt,  // an image file or store entry breaks the format (the input is bad, not the machine)
-    kNotFound,  // no image by that reference, no such file
+    kNoSuchImage,  // no image by that reference or ID in the store
+    kNotFound,  // no such file
     kInvalidInput,  // a build input or argument is unacceptable (a bad path, name, or ELF)
     kIo,  // the system failed (read, write, fsync, rename, out of space)
   };
@@ -27,7 +28,7 @@ class ImageError : public std::runtime_error {
 [[noreturn]] inline void throw_invalid(const std::string& message) {
   throw ImageError(ImageError::Kind::kInvalidInput, message);
 }
-// Throws kIo (or kNotFound for ENOENT) as "<operation> <object> failed: <strerror(errno)>".
+// Throws kIo (or kNotFound for ENOENT and ENOTDIR) as "<operation> <object> failed: <strerror(errno)>".
 [[noreturn]] void throw_errno(const std::string& operation, const std::string& object);
 
 }  // namespace monocell::image

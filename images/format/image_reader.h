@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "images/format/byte_stream.h"
+#include "images/format/file_tree_reader.h"
 #include "images/format/image.pb.h"
 #include "images/format/lz4_blob.h"
 #include "images/format/sha256.h"
@@ -66,12 +68,14 @@ class BlobContentChecker final : public ByteSink {
   ~BlobContentChecker() override;
   void write(std::span<const uint8_t> bytes) override;
   void finish();
+  // A file tree's entries once its table has streamed past (null for other kinds).
+  const std::vector<FileTreeEntry>* tree_entries() const { return tree_ ? &tree_->entries() : nullptr; }
 
  private:
   v1::BlobKind kind_;
   ByteSink& next_;
   std::string what_;
-  std::unique_ptr<class FileTreeReader> tree_;
+  std::unique_ptr<FileTreeReader> tree_;
   std::string elf_start_;
 };
 

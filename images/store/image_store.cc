@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,15 +105,12 @@ std::string ImageStore::default_root() {
   if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && data[0] == '/') {
     return std::string(data) + "/monocell/images";
   }
-  std::string home;
-  if (const char* env = std::getenv("HOME"); env != nullptr && *env != '\0') {
-    home = env;
-  } else if (const passwd* user = ::getpwuid(::geteuid()); user != nullptr && user->pw_dir != nullptr) {
-    home = user->pw_dir;
-  } else {
+  // (HOME, not the password database: the CLI is linked statically, without NSS.)
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || home[0] != '/') {
     throw_invalid("cannot place the image store: neither MONOCELL_IMAGE_STORE, XDG_DATA_HOME nor HOME is set");
   }
-  return home + "/.local/share/monocell/images";
+  return std::string(home) + "/.local/share/monocell/images";
 }
 
 ImageStore::ImageStore(std::string root) : root_(std::move(root)) {}
@@ -162,7 +158,7 @@ Sha256Digest ImageStore::resolve(const std::string& text) const {
     if (matches.size() > 1) throw_invalid("image ID " + text + " is ambiguous: " + std::to_string(matches.size()) + " images start with it");
   }
   if (reference || id_like) {
-    throw ImageError(ImageError::Kind::kNotFound,
+    throw ImageError(ImageError::Kind::kNoSuchImage,
                      "no such image: " + (reference ? reference->text() : text) + " (in the image store " + root_ + ")");
   }
   throw_invalid("\"" + text + "\" is neither NAME[:TAG] nor an image ID: " + why);
@@ -176,7 +172,7 @@ StoredImage ImageStore::read(const Sha256Digest& id) const {
     image.manifest_bytes = read_small_file(path, limits::kMaxManifestSize, "manifest");
   } catch (const ImageError& e) {
     if (e.kind() == ImageError::Kind::kNotFound) {
-      throw ImageError(ImageError::Kind::kNotFound, "image " + image_id_text(id) + " is not in the store (" + path + " is missing)");
+      throw_corrupt("image " + image_id_text(id) + " is not in the store (" + path + " is missing)");
     }
     throw;
   }

@@ -59,10 +59,10 @@ class ImageStore {
   // The image NAME:TAG points at, or null. A reference file that is not a digest throws kCorrupt.
   std::optional<Sha256Digest> find(const ImageReference& reference) const;
   // NAME[:TAG], or an image ID ("sha256:<hex>", or at least 12 hex digits of one, with or
-  // without "sha256:") when no reference has that name. Throws kNotFound, kInvalidInput for
-  // text that is neither, kCorrupt for a damaged reference.
+  // without "sha256:") when no reference has that name. Throws kNoSuchImage, kInvalidInput for
+  // text that is neither, kCorrupt for a damaged reference (kNoSuchImage when nothing matches).
   Sha256Digest resolve(const std::string& text) const;
-  // Throws kNotFound if there is no such image, kCorrupt if its manifest is damaged.
+  // Throws kCorrupt if its manifest is missing or damaged (an ID comes from resolve()).
   StoredImage read(const Sha256Digest& id) const;
   // Every reference, sorted; a damaged one is described in `problems` and left out.
   std::vector<StoredReference> references(std::vector<std::string>* problems) const;

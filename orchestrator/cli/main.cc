@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "orchestrator/cli/guest_commands.h"
+#include "orchestrator/cli/image_command.h"
 #include "orchestrator/cli/run_command.h"
 #include "orchestrator/cli/xen_sibling.h"
 #include "orchestrator/exit_codes.h"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   monocell::cli::add_stats_command(app, &exit_code);
   monocell::cli::add_stop_command(app, &exit_code);
   monocell::cli::add_ps_command(app, &exit_code);
+  monocell::cli::add_image_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -88,10 +88,11 @@ TEST_CASE_METHOD(StoreFixture, "an image built into the store is found by name, 
   }
 
   std::string message;
-  CHECK(error_kind_of([&] { store.resolve("nothere"); }, &message) == ImageError::Kind::kNotFound);
+  CHECK(error_kind_of([&] { store.resolve("nothere"); }, &message) == ImageError::Kind::kNoSuchImage);
   CHECK(message.find("no such image: nothere:latest") != std::string::npos);
   CHECK(error_kind_of([&] { store.resolve("Not/A/Name"); }, &message) == ImageError::Kind::kInvalidInput);
-  CHECK(error_kind_of([&] { store.resolve("abcdef"); }, &message) == ImageError::Kind::kNotFound);
+  CHECK(error_kind_of([&] { store.resolve("abcdef"); }, &message) == ImageError::Kind::kNoSuchImage);
+  CHECK(error_kind_of([&] { store.resolve(std::string(12, 'f')); }, &message) == ImageError::Kind::kNoSuchImage);
 }
 
 TEST_CASE_METHOD(StoreFixture, "rebuilding a name moves it; tag adds a name; rm and prune collect what nothing uses") {
@@ -211,7 +212,8 @@ TEST_CASE_METHOD(StoreFixture, "damaged store entries are reported and ignored, 
   }
   SECTION("a missing manifest") {
     fs::remove(store.root() + "/manifests/sha256/" + to_hex(id));
-    CHECK(error_kind_of([&] { store.read(id); }, &message) == ImageError::Kind::kNotFound);
+    CHECK(error_kind_of([&] { store.read(id); }, &message) == ImageError::Kind::kCorrupt);
+    CHECK(message.find("is not in the store") != std::string::npos);
     // prune reports it and carries on.
     const auto removal = store.collect_garbage(std::nullopt);
     CHECK(removal.problems.empty());
@@ -273,7 +275,7 @@ TEST_CASE_METHOD(StoreFixture, "concurrent builds of one name: the last writer w
       const StoredImage image = store.read(store.resolve("raced"));
       for (const BlobLocation& blob : image.blobs) store.open_blob(blob);
     } catch (const ImageError& e) {
-      CHECK(e.kind() == ImageError::Kind::kNotFound);  // before the first build finished
+      CHECK(e.kind() == ImageError::Kind::kNoSuchImage);  // before the first build finished
     }
   }
   for (auto& b : builders) b.join();
