@@ -1,12 +1,15 @@
 // The Xen backend.
 #include "hypervisors/xen/xen_backend.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 
 #include <spdlog/spdlog.h>
 
@@ -92,6 +95,28 @@ const char* shutdown_reason_name(int reason) {
     case 5: return "soft_reset";
   }
   return "unknown";
+}
+
+// Formats the ring region on the guest's pages. The guest runs meanwhile and may rewrite them
+// at any moment, so the layout is computed on private memory (format_region validates what it
+// wrote by reading it back) and only the result is copied out: the indices first, then the
+// header the guest waits for.
+ring::Result<ring::RegionLayout> format_shared(void* shared, uint64_t size, const ring::RegionConfig& rings) {
+  void* scratch = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (scratch == MAP_FAILED) xen::throw_errno("mmap (private scratch for the ring region)");
+  const auto layout = ring::format_region(scratch, size, rings);
+  if (layout.ok()) {
+    auto* to = static_cast<uint8_t*>(shared);
+    const auto* from = static_cast<const uint8_t*>(scratch);
+    for (uint32_t i = 0; i < layout.value().ring_count; ++i) {
+      const uint32_t at = layout.value().rings[i].indices_offset;
+      std::memcpy(to + at, from + at, sizeof(ring::RingIndices));
+    }
+    std::atomic_thread_fence(std::memory_order_release);
+    std::memcpy(to, from, sizeof(ring::RegionHeader));
+  }
+  ::munmap(scratch, size);
+  return layout;
 }
 
 std::string trimmed(std::string text) {
@@ -213,7 +238,7 @@ void XenBackend::boot(const GuestConfig& config) {
     region_map_.reset();
     return use_placeholder_region(config.rings);
   }
-  const auto layout = ring::format_region(region_map_->base(), region_map_->size(), config.rings);
+  const auto layout = format_shared(region_map_->base(), region_map_->size(), config.rings);
   if (!layout.ok()) throw xen::XenError(std::string("format_region on the granted pages: ") + layout.status().message());
   region_base_ = region_map_->base();
   layout_ = layout.value();
