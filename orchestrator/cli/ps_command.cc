@@ -1,6 +1,6 @@
 // `monocell ps`: the guests whose monitors run on this host, from their state directories. A
-// Xen guest whose monitor is gone is reconciled: a domain it left is destroyed (and said so),
-// and it shows as ended. The static monocell hands that to monocell-xen (xen_sibling.h).
+// guest whose monitor is gone shows as dead; for a Xen guest, a domain it left is destroyed (and
+// said so). The static monocell hands that to monocell-xen (xen_sibling.h).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -73,18 +73,17 @@ int ps() {
   }
   std::printf("%-24s %-9s %-10s %-8s %s\n", "NAME", "STATUS", "HYPERVISOR", "PID", "APP");
   for (Record& r : guests) {
-    std::string status = r.live ? r.status : "dead";
-    if (!r.live && r.hypervisor == "xen") {
-      if (r.status == "ended") {
-        status = "ended";
-      } else if (reconcile) {
+    // A guest whose monitor is gone shows as dead on every hypervisor; for Xen, its domain is
+    // also checked once and destroyed if it was left behind.
+    const std::string status = r.live ? r.status : "dead";
+    if (!r.live && r.hypervisor == "xen" && r.status != "ended") {
+      if (reconcile) {
         std::string done;
         std::string error;
         const bool settled = settle_dead_guest(r.name, [&] {
           return clean_up_after_monitor(r.hypervisor, r.name, r.path, &done, &error);
         });
         if (settled) {
-          status = "ended";
           if (!done.empty()) spdlog::info("guest {}: {}", r.name, done);
         } else if (!error.empty()) {
           spdlog::warn("guest {}: its monitor is gone: {}", r.name, error);
