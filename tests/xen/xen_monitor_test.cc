@@ -144,11 +144,11 @@ TEST_CASE("xen cli: SIGKILL of a monitor leaves no domain: its reaper destroys i
   const std::string name = guest_name("sigkill");
   kill_running_monitor(cli, name, false);
   CHECK(xt::wait_for_domain("monocell-" + name, false, 20s));
-  // ps finds nothing left to destroy and shows the guest ended.
+  // ps finds nothing left to destroy and shows the guest dead.
   const CommandResult ps = cli.run(MONOCELL_XEN_BIN, {"ps"});
   INFO("ps: " << ps.out << ps.err);
   CHECK(ps.exit_code == 0);
-  CHECK_THAT(ps.out, Catch::Matches("(.|\n)*" + name + " +ended +xen(.|\n)*"));
+  CHECK_THAT(ps.out, Catch::Matches("(.|\n)*" + name + " +dead +xen(.|\n)*"));
   CHECK_THAT(ps.err, !Catch::Contains("destroyed"));
   xt::require_no_monocell_domain();
 }
@@ -164,12 +164,12 @@ TEST_CASE("xen cli: with monitor and reaper killed, monocell ps destroys the dom
   const CommandResult ps = cli.run(MONOCELL_BIN, {"ps"});
   INFO("ps: " << ps.out << ps.err);
   CHECK(ps.exit_code == 0);
-  CHECK_THAT(ps.out, Catch::Matches("(.|\n)*" + name + " +ended +xen(.|\n)*"));
+  CHECK_THAT(ps.out, Catch::Matches("(.|\n)*" + name + " +dead +xen(.|\n)*"));
   CHECK_THAT(ps.err, Catch::Contains("destroyed Xen domain monocell-" + name));
   CHECK_FALSE(xt::domain_exists("monocell-" + name));
   // Settled: the next ps says the same and destroys nothing.
   const CommandResult again = cli.run(MONOCELL_BIN, {"ps"});
-  CHECK_THAT(again.out, Catch::Matches("(.|\n)*" + name + " +ended +xen(.|\n)*"));
+  CHECK_THAT(again.out, Catch::Matches("(.|\n)*" + name + " +dead +xen(.|\n)*"));
   CHECK_THAT(again.err, !Catch::Contains("destroyed"));
 }
 
