@@ -13,6 +13,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "hypervisors/xen/xen_backend.h"
 #include "orchestrator/guest_channel.h"
@@ -270,4 +273,97 @@ TEST_CASE("xen: an image without a PVH note cannot start, and no domain is made"
   CHECK(end.kind == GuestEnd::Kind::kCannotStart);
   CHECK(end.code == 126);
   CHECK_FALSE(xt::domain_exists("monocell-" + config.name));
+}
+
+namespace {
+
+// Plays a hostile guest's part in xenstore: once the domain `name` exists, writes `keys` into its
+// data/monocell directory (dom0 may write there too), state last.
+std::thread publish_for(const std::string& name, std::vector<std::pair<std::string, std::string>> keys) {
+  return std::thread([name, keys] {
+    std::optional<uint32_t> domid;
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!domid && std::chrono::steady_clock::now() < end) {
+      monocell::xen::XenContext context;
+      domid = monocell::xen::find_domain_by_name(context, name);
+      if (!domid) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!domid) return;
+    xs_handle* xs = xs_open(0);
+    if (xs == nullptr) return;
+    const std::string dir = "/local/domain/" + std::to_string(*domid) + "/data/monocell/";
+    for (const auto& [key, value] : keys) xs_write(xs, XBT_NULL, (dir + key).c_str(), value.data(), static_cast<unsigned>(value.size()));
+    xs_write(xs, XBT_NULL, (dir + "state").c_str(), "published", 9);
+    xs_close(xs);
+  });
+}
+
+// Starts the spinning image while `keys` are published for it, and returns its end.
+GuestEnd end_with_published(const std::string& what, std::vector<std::pair<std::string, std::string>> keys) {
+  monocell::testing::TempDir dir;
+  GuestConfig config = config_for("hostile-" + what);
+  config.image = xt::write_spinning_pvh_image(dir.path());
+  std::thread guest = publish_for("monocell-" + config.name, std::move(keys));
+  auto backend = start(config);
+  guest.join();
+  REQUIRE(wait_readable(backend->end_fd(), 0));  // refused before start() returned
+  const GuestEnd end = backend->end();
+  CHECK_FALSE(xt::domain_exists("monocell-" + config.name));
+  return end;
+}
+
+}  // namespace
+
+TEST_CASE("xen: hostile rendezvous values in xenstore end the guest, and nothing of them is used") {
+  if (!xt::xen_or_skip()) return;
+  const std::vector<std::pair<std::string, std::string>> good = {
+      {"abi", "1"}, {"ring-ref", "8"}, {"ring-pages", "1024"}, {"event-channel", "1"}};
+  const auto with = [&](const std::string& key, const std::string& value) {
+    auto keys = good;
+    for (auto& [k, v] : keys) {
+      if (k == key) v = value;
+    }
+    return keys;
+  };
+  SECTION("garbage") {
+    const GuestEnd end = end_with_published("garbage", with("ring-pages", "12\x1b[2Jx"));
+    INFO(end.report);
+    CHECK(end.kind == GuestEnd::Kind::kFault);
+    CHECK(end.code == 139);
+    CHECK_THAT(end.report, Catch::Contains("invalid rendezvous") && Catch::Contains("ring-pages") &&
+                               Catch::Contains("\\x1b"));
+  }
+  SECTION("a huge grant reference") {
+    const GuestEnd end = end_with_published("huge-ref", with("ring-ref", "4294967295"));
+    INFO(end.report);
+    CHECK(end.code == 139);
+    CHECK_THAT(end.report, Catch::Contains("ring-ref"));
+  }
+  SECTION("too few pages for the rings") {
+    const GuestEnd end = end_with_published("few-pages", with("ring-pages", "2"));
+    INFO(end.report);
+    CHECK(end.kind == GuestEnd::Kind::kCannotStart);
+    CHECK(end.code == 126);
+    CHECK_THAT(end.report, Catch::Contains("granted 2 ring pages"));
+  }
+  SECTION("another ABI") {
+    const GuestEnd end = end_with_published("abi", with("abi", "7"));
+    INFO(end.report);
+    CHECK(end.code == 126);
+    CHECK_THAT(end.report, Catch::Contains("ABI 7"));
+  }
+  SECTION("a value far too long") {
+    const GuestEnd end = end_with_published("long", with("event-channel", std::string(3000, '1')));
+    INFO(end.report);
+    CHECK(end.code == 139);
+    CHECK_THAT(end.report, Catch::Contains("3000 bytes long"));
+  }
+  SECTION("well-formed numbers for pages that were never granted") {
+    const GuestEnd end = end_with_published("ungranted", good);
+    INFO(end.report);
+    CHECK(end.kind == GuestEnd::Kind::kFault);
+    CHECK(end.code == 139);
+    CHECK_THAT(end.report, Catch::Contains("does not hold") && Catch::Contains("xengnttab_map_domain_grant_refs"));
+  }
+  xt::require_no_monocell_domain();
 }
