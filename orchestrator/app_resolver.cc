@@ -26,7 +26,17 @@ fs::path image_dir() {
 
 }  // namespace
 
-std::optional<ResolvedApp> resolve_app(const std::string& hypervisor, const std::string& app, std::string* why) {
+std::optional<ResolvedApp> resolve_app(const std::string& hypervisor, const std::string& app, std::string* why,
+                                       bool* broken) {
+  if (app.find('/') == std::string::npos) {
+    StoredAppLookup stored = find_stored_app(hypervisor, app);
+    if (stored.app) return ResolvedApp{stored.app->path, std::move(stored.app)};
+    if (stored.broken) {
+      *why = stored.why;
+      if (broken != nullptr) *broken = true;
+      return std::nullopt;
+    }
+  }
   std::vector<fs::path> candidates;
   if (app.find('/') != std::string::npos) {
     candidates.push_back(app);
@@ -39,10 +49,11 @@ std::optional<ResolvedApp> resolve_app(const std::string& hypervisor, const std:
   std::string looked;
   for (const fs::path& p : candidates) {
     std::error_code ec;
-    if (fs::is_regular_file(p, ec)) return ResolvedApp{fs::absolute(p).string()};
+    if (fs::is_regular_file(p, ec)) return ResolvedApp{fs::absolute(p).string(), std::nullopt};
     looked += (looked.empty() ? "" : ", ") + p.string();
   }
-  *why = "no app named \"" + app + "\" for the " + hypervisor + " hypervisor (looked for " + looked + ")";
+  *why = "no app named \"" + app + "\" for the " + hypervisor + " hypervisor (no such image in the store; looked for " +
+         looked + ")";
   return std::nullopt;
 }
 

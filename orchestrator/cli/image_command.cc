@@ -52,9 +52,21 @@ int remove(const std::vector<std::string>& targets, bool force) {
   for (const std::string& target : targets) {
     result = std::max(result, run_image_verb([&] {
       std::string why;
+      const auto reference = image::parse_reference(target, &why);
+      if (reference) {
+        // A damaged reference can still be removed: it names nothing anyone could use.
+        try {
+          store.find(*reference);
+        } catch (const ImageError& e) {
+          if (e.kind() != ImageError::Kind::kCorrupt) throw;
+          spdlog::warn("{}", e.what());
+          store.remove_reference(*reference);
+          std::printf("Untagged: %s\n", reference->text().c_str());
+          return 0;
+        }
+      }
       const image::Sha256Digest id = store.resolve(target);
       std::vector<image::ImageReference> untag;
-      const auto reference = image::parse_reference(target, &why);
       if (reference && store.find(*reference) == id) {
         untag.push_back(*reference);
       } else {

@@ -28,6 +28,8 @@ struct RunOptions {
   std::string name;
   std::vector<std::string> env;
   std::string cwd = "/";
+  bool memory_given = false;  // else an image's default memory applies
+  bool cwd_given = false;  // else an image's default working directory applies
 };
 
 std::string generated_name(const std::string& app) {
@@ -35,6 +37,7 @@ std::string generated_name(const std::string& app) {
   char suffix[9];
   std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(rd()));
   std::string base = app.substr(app.find_last_of('/') + 1);
+  base = base.substr(0, std::min<size_t>(base.find(':'), 54));  // an image's name, without its tag
   return base + "-" + suffix;
 }
 
@@ -75,12 +78,16 @@ int run(const RunOptions& options, const std::vector<std::string>& command) {
       return exit_code::kMonocellFailed;
     }
   }
-  const auto resolved = resolve_app(config.hypervisor, config.app, &error);
+  bool broken = false;
+  const auto resolved = resolve_app(config.hypervisor, config.app, &error, &broken);
   if (!resolved) {
     spdlog::error("{}", error);
-    return exit_code::kNotFound;
+    return broken ? exit_code::kCannotRun : exit_code::kNotFound;
   }
   config.image = resolved->path;
+  if (resolved->image) {
+    apply_image_defaults(*resolved->image, {command.size() > 1, options.cwd_given, options.memory_given}, &config);
+  }
 
   auto state = StateDir::claim(config, &error);
   if (!state) {
@@ -130,7 +137,8 @@ void add_run_command(CLI::App& app, int* run_exit_code) {
   run_cmd->add_option("-w,--workdir", options->cwd, "The app's working directory")->capture_default_str();
   // Everything from APP on belongs to the app, flags included.
   run_cmd->prefix_command();
-  run_cmd->footer("APP [ARGS...]: an app built under images/ (or a path); ARGS go to the app.\n"
+  run_cmd->footer("APP [ARGS...]: an image NAME[:TAG] from the image store (its defaults apply unless\n"
+                  "given here; ARGS replace its arguments), an app built under images/, or a path.\n"
                   "Exit status: the app's own; 124 timeout; 125 monocell failed; 126 app cannot run;\n"
                   "127 no such app; 128+N ended by signal N; 139 guest fault or protocol violation.");
   run_cmd->callback([run_cmd, options, run_exit_code] {
@@ -141,6 +149,8 @@ void add_run_command(CLI::App& app, int* run_exit_code) {
     if (command.front().size() > 1 && command.front()[0] == '-') {
       throw CLI::ExtrasError(std::vector<std::string>{command.front()});
     }
+    options->memory_given = run_cmd->count("--memory") > 0;
+    options->cwd_given = run_cmd->count("--workdir") > 0;
     *run_exit_code = run(*options, command);
   });
 }

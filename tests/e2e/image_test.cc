@@ -3,12 +3,22 @@
 // rm, save, load, prune, and the exit codes (0; 1 no such image; 125 usage; 126 corrupt).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "hypervisors/kvm/elf_image.h"
+#include "orchestrator/stored_app.h"
 #include "tests/support/command.h"
 
 using monocell::testing::Command;
@@ -22,6 +32,29 @@ namespace {
 const std::string kGuestHello = std::string(MONOCELL_IMAGE_DIR) + "/hello";
 const std::string kGuestEcho = std::string(MONOCELL_IMAGE_DIR) + "/echo";
 const std::string kProcessHello = std::string(MONOCELL_APP_DIR) + "/hello";
+const std::string kProcessEcho = std::string(MONOCELL_APP_DIR) + "/echo";
+
+bool kvm_usable() {
+  const int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool usable = ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
+  close(fd);
+  return usable;
+}
+
+// The hypervisors `monocell run` from the store is tested on: process, and kvm where /dev/kvm
+// is usable (MONOCELL_REQUIRE_KVM=1 makes its absence a failure).
+std::vector<std::string> run_hypervisors() {
+  std::vector<std::string> list = {"process"};
+  if (kvm_usable()) {
+    list.push_back("kvm");
+  } else if (const char* required = std::getenv("MONOCELL_REQUIRE_KVM"); required != nullptr && std::string(required) == "1") {
+    FAIL("/dev/kvm is not usable here and MONOCELL_REQUIRE_KVM=1: running images from the store on KVM was not tested");
+  } else {
+    WARN("/dev/kvm is not usable here: running images from the store was not tested on KVM");
+  }
+  return list;
+}
 
 // The CLI with a store of its own.
 struct ImageCli {
@@ -66,7 +99,7 @@ void require_sample_apps() {
 
 }  // namespace
 
-TEST_CASE("image build puts a sample app in the store; ls and inspect show it") {
+TEST_CASE("image build puts a sample app in the store, and ls and inspect show it") {
   require_sample_apps();
   ImageCli cli;
   const std::string conf = cli.write("files/etc/hello.conf", "greeting = hi\n");
@@ -115,7 +148,7 @@ TEST_CASE("image build puts a sample app in the store; ls and inspect show it") 
   CHECK(cli.json_of({"image", "inspect", id.substr(7, 12)})["id"] == id);
 }
 
-TEST_CASE("image build from a build file; flags add to it and win") {
+TEST_CASE("image build from a build file, flags adding to it and winning") {
   require_sample_apps();
   ImageCli cli;
   cli.write("app/motd", "welcome\n");
@@ -323,7 +356,10 @@ TEST_CASE("damaged store entries: ls reports and skips them, inspect and save an
     CHECK(r.out.find("victim") == std::string::npos);
     CHECK(r.err.find("reference victim:latest") != std::string::npos);
     CHECK(cli({"image", "inspect", "victim"}).exit_code == 126);
-    CHECK(cli({"image", "rm", "victim"}).exit_code == 126);  // what it points at cannot be known
+    r = cli({"image", "rm", "victim"});  // the damaged name can go
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "Untagged: victim:latest\n");
+    CHECK(cli({"image", "ls"}).err.empty());
 
     const std::string id = cli.json_of({"image", "inspect", "bystander"})["id"];
     cli.write("store/manifests/sha256/" + id.substr(7), "not a manifest");
@@ -361,7 +397,7 @@ TEST_CASE("two builds of one name at once: the last writer wins, nothing is torn
   CHECK(fs::is_empty(cli.store() + "/tmp"));
 }
 
-TEST_CASE("image usage errors answer 125; a missing image 1") {
+TEST_CASE("image usage errors answer 125 and a missing image 1") {
   ImageCli cli;
   CHECK(cli({"image"}).exit_code == 125);
   CHECK(cli({"image", "frobnicate"}).exit_code == 125);
@@ -374,4 +410,138 @@ TEST_CASE("image usage errors answer 125; a missing image 1") {
   const CommandResult r = cli({"image", "ls"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "NAME                     TAG            IMAGE ID       CREATED          SIZE\n");
+}
+
+TEST_CASE("monocell run NAME[:TAG] runs an image from the store, with its defaults") {
+  require_sample_apps();
+  ImageCli cli;
+  REQUIRE(cli({"image", "build", "-t", "hello:1.0", "--process-elf", kProcessHello, "--arg", "7", kGuestHello}).exit_code == 0);
+  for (const std::string& hypervisor : run_hypervisors()) {
+    INFO("hypervisor " << hypervisor);
+    CommandResult r = cli({"run", "--hypervisor", hypervisor, "hello:1.0"});
+    CHECK(r.exit_code == 7);
+    CHECK(r.out.find("Hello from monocell!") != std::string::npos);
+    CHECK(r.out.find("argv (2): hello 7") != std::string::npos);
+    // Arguments on the command line replace the image's.
+    r = cli({"run", "--hypervisor", hypervisor, "hello:1.0", "3", "x"});
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.find("argv (3): hello 3 x") != std::string::npos);
+  }
+}
+
+TEST_CASE("a running image's defaults reach its guest and flags win") {
+  require_sample_apps();
+  ImageCli cli;
+  REQUIRE(cli({"image", "build", "-t", "echo", "--process-elf", kProcessEcho, "--arg", "a1", "-e", "K1=image", "-e",
+               "K2=image", "-w", "/tmp", "--memory", "48", kGuestEcho})
+              .exit_code == 0);
+  for (const std::string& hypervisor : run_hypervisors()) {
+    INFO("hypervisor " << hypervisor);
+    for (const bool flags : {false, true}) {
+      std::vector<std::string> args = {"run", "--hypervisor", hypervisor, "--name", "img-echo"};
+      if (flags) args.insert(args.end(), {"-e", "K2=flag", "-w", "/", "--memory", "32"});
+      args.push_back("echo");
+      auto guest = cli.start(args);
+      const std::string config_path = cli.dir.path() + "/state/img-echo/config.json";
+      json config;
+      for (int i = 0; i < 500 && config.is_null(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::ifstream in(config_path);
+        config = json::parse(in, nullptr, false);
+        if (config.is_discarded()) config = nullptr;
+      }
+      REQUIRE(config.is_object());
+      CHECK(config["app"] == "echo");
+      CHECK(config["argv"] == json::array({"echo", "a1"}));
+      CHECK(config["env"] == (flags ? json::array({"K1=image", "K2=image", "K2=flag"}) : json::array({"K1=image", "K2=image"})));
+      CHECK(config["memory_mib"] == (flags ? 32 : 48));
+      // Stopped once it runs (a Shutdown before its Ready would wait out the grace period).
+      std::string status;
+      for (int i = 0; i < 500 && status != "running"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::ifstream(cli.dir.path() + "/state/img-echo/status") >> status;
+      }
+      CHECK(status == "running");
+      CHECK(cli({"stop", "img-echo"}).exit_code == 0);
+      CHECK(guest->wait().exit_code == 0);
+    }
+  }
+}
+
+TEST_CASE("monocell run of an image that cannot run here answers 126, of no image 127") {
+  require_sample_apps();
+  ImageCli cli;
+  REQUIRE(cli({"image", "build", "-t", "guestonly", kGuestHello}).exit_code == 0);
+  CommandResult r = cli({"run", "--hypervisor", "process", "guestonly"});
+  CHECK(r.exit_code == 126);
+  CHECK(r.err.find("has no process ELF") != std::string::npos);
+  r = cli({"run", "--hypervisor", "process", "nosuchimage:1"});
+  CHECK(r.exit_code == 127);
+
+  REQUIRE(cli({"image", "build", "-t", "damaged", "--process-elf", kProcessHello, kGuestHello}).exit_code == 0);
+  const json info = cli.json_of({"image", "inspect", "damaged"});
+  for (const auto& blob : info["blobs"]) {
+    const std::string path = cli.store() + "/blobs/sha256/" + blob["sha256"].get<std::string>() + "." +
+                             std::to_string(blob["compressed_size"].get<uint64_t>()) + ".lz4";
+    std::string frame = cli.read(path);
+    frame[frame.size() / 2] = static_cast<char>(frame[frame.size() / 2] ^ 0x08);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << frame;
+  }
+  for (const char* hypervisor : {"process", "kvm"}) {
+    r = cli({"run", "--hypervisor", hypervisor, "damaged"});
+    INFO("hypervisor " << hypervisor);
+    CHECK(r.exit_code == 126);
+    CHECK(r.err.find("cannot run image damaged") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("a stored guest ELF, decompressed into its memfd, is what the VMM's loader reads") {
+  require_sample_apps();
+  ImageCli cli;
+  REQUIRE(cli({"image", "build", "-t", "loadme", kGuestHello}).exit_code == 0);
+  setenv("MONOCELL_IMAGE_STORE", cli.store().c_str(), 1);
+  const monocell::StoredAppLookup lookup = monocell::find_stored_app("kvm", "loadme");
+  unsetenv("MONOCELL_IMAGE_STORE");
+  REQUIRE(lookup.app);
+  CHECK(lookup.app->path.starts_with("/proc/"));
+  CHECK(fs::file_size(lookup.app->path) == fs::file_size(kGuestHello));
+  const auto from_store = monocell::kvm::ElfImage::from_file(lookup.app->path);
+  const auto from_build = monocell::kvm::ElfImage::from_file(kGuestHello);
+  CHECK(from_store.entry() == from_build.entry());
+  CHECK(from_store.segments().size() == from_build.segments().size());
+  REQUIRE(from_store.monocell_note());
+  CHECK(from_store.monocell_note()->abi_version == from_build.monocell_note()->abi_version);
+  // Sealed: what was checked cannot change.
+  const int fd = open(lookup.app->path.c_str(), O_WRONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  CHECK(write(fd, "x", 1) < 0);
+  CHECK(errno == EPERM);
+  close(fd);
+}
+
+TEST_CASE("an image's defaults fill what the command line left open") {
+  monocell::StoredApp app;
+  app.name = "hello";
+  app.defaults.add_argv("d1");
+  app.defaults.add_env("A=image");
+  app.defaults.set_cwd("/srv");
+  app.defaults.set_memory_mib(128);
+  monocell::GuestConfig config;
+  config.argv = {"hello:1.0"};
+  config.env = {"A=flag"};
+  monocell::apply_image_defaults(app, {}, &config);
+  CHECK(config.argv == std::vector<std::string>{"hello", "d1"});
+  CHECK(config.env == std::vector<std::string>{"A=image", "A=flag"});
+  CHECK(config.cwd == "/srv");
+  CHECK(config.memory_mib == 128);
+
+  monocell::GuestConfig chosen;
+  chosen.argv = {"hello:1.0", "x"};
+  chosen.cwd = "/";
+  chosen.memory_mib = 32;
+  monocell::apply_image_defaults(app, {true, true, true}, &chosen);
+  CHECK(chosen.argv == std::vector<std::string>{"hello", "x"});
+  CHECK(chosen.cwd == "/");
+  CHECK(chosen.memory_mib == 32);
 }

@@ -223,7 +223,7 @@ TEST_CASE("blobs whose content is wrong are refused when read: digest, size, ELF
   }
 }
 
-TEST_CASE("an image needs something to run; a process ELF alone will do") {
+TEST_CASE("an image needs something to run, and a process ELF alone will do") {
   const std::string tree = sample_tree();
   BlobDigest digest;
   const std::string frame = encode_blob(as_bytes(tree), &digest);

@@ -95,7 +95,7 @@ TEST_CASE_METHOD(StoreFixture, "an image built into the store is found by name, 
   CHECK(error_kind_of([&] { store.resolve(std::string(12, 'f')); }, &message) == ImageError::Kind::kNoSuchImage);
 }
 
-TEST_CASE_METHOD(StoreFixture, "rebuilding a name moves it; tag adds a name; rm and prune collect what nothing uses") {
+TEST_CASE_METHOD(StoreFixture, "rebuilding a name moves it, tag adds a name, rm and prune collect what nothing uses") {
   const Sha256Digest first = build("app:v1", elf, 1);
   const Sha256Digest second = build("app:v1", elf, 2);  // same ELF, new manifest
   CHECK(first != second);
