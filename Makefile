@@ -24,9 +24,9 @@ CTEST_FLAGS := --output-on-failure --timeout 900
 # Each target's conformance results ("monocell-conformance:" lines), read by the table.
 CONFORMANCE := $(BUILD)/conformance
 # The suites the conformance runs target by target; ctest leaves them to it in the release build.
-CONFORMANCE_SUITES := ^(e2e_tests|kvm_tests|xen_tests): 
+CONFORMANCE_SUITES := ^(e2e_tests|kvm_tests|xen_tests):
 # The Xen backend's suite needs a dom0: it runs in the Xen rig (make rig-xen), never here.
-DOM0_SUITES := ^xen_tests: 
+DOM0_SUITES := ^xen_tests:
 
 .PHONY: all deps build-guest build build-asan build-fuzz run demo test test-release test-local rig rig-kvm rig-xen \
   conformance-table conformance test-asan test-fuzz fuzz bench clean
