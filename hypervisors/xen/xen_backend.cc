@@ -2,6 +2,7 @@
 #include "hypervisors/xen/xen_backend.h"
 
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "hypervisors/common/string_format.h"
 #include "hypervisors/kvm/elf_image.h"
 #include "hypervisors/kvm/kvm_error.h"
+#include "hypervisors/kvm/unique_fd.h"
 #include "hypervisors/xen/xen_console.h"
 #include "hypervisors/xen/xen_domain.h"
 #include "hypervisors/xen/xen_domain_events.h"
@@ -61,13 +63,36 @@ GuestEnd faulted(std::string report) {
   return end;
 }
 
-GuestEnd killed(std::string report) {
+GuestEnd signaled(int signal, std::string report) {
   GuestEnd end;
   end.kind = GuestEnd::Kind::kSignaled;
-  end.signal = SIGKILL;
-  end.code = 128 + SIGKILL;
+  end.signal = signal;
+  end.code = 128 + signal;
   end.report = std::move(report);
   return end;
+}
+
+GuestEnd killed(std::string report) { return signaled(SIGKILL, std::move(report)); }
+
+// The monitor's stop signals (SIGINT, SIGTERM, SIGHUP) are blocked while the guest boots
+// (run_command.cc) and nothing reads them until its rings are up: the rendezvous wait watches
+// them itself, so a stop does not wait out the start timeout. Not read here: the signal stays
+// pending for the monitor. -1 where the fd cannot be made (the wait then ignores it).
+kvm::UniqueFd stop_signal_fd() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop, signal);
+  return kvm::UniqueFd(::signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC));
+}
+
+// The first stop signal pending for this process, without taking it.
+int pending_stop_signal() {
+  sigset_t pending;
+  sigpending(&pending);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    if (sigismember(&pending, signal) == 1) return signal;
+  }
+  return SIGTERM;
 }
 
 std::chrono::milliseconds start_timeout() {
@@ -210,11 +235,18 @@ void XenBackend::boot(const GuestConfig& config) {
   domain_->unpause();
 
   const auto timeout = start_timeout();
-  const auto r = rendezvous.wait(ended_.fd(), timeout, pages_needed);
+  const kvm::UniqueFd stop_fd = stop_signal_fd();
+  const auto r = rendezvous.wait(ended_.fd(), stop_fd.get(), timeout, pages_needed);
   using Outcome = xen::StoreRendezvous::Result::Outcome;
   switch (r.outcome) {
     case Outcome::kEnded:
       return use_placeholder_region(config.rings);
+    case Outcome::kStopped: {
+      const int signal = pending_stop_signal();
+      stop_with(signaled(signal, std::string("stopped by SIG") + sigabbrev_np(signal) +
+                                     " while it booted, before its rings were up"));
+      return use_placeholder_region(config.rings);
+    }
     case Outcome::kTimedOut:
       stop_with(cannot_start(
           kExitCannotRun,

@@ -47,10 +47,20 @@ int64_t now_ms() {
 }  // namespace
 
 void write_to_stderr(std::string_view bytes) {
+  // This runs on the thread that also carries libxl's shutdown and death events: a stalled
+  // stderr (a paused terminal, a pipe nobody reads) must not stall it. Each write waits at most
+  // kStderrWaitMs for room and is small enough to fit once there is room; when stderr takes
+  // nothing that long, the rest is dropped (the tail kept for reports has it all the same).
+  constexpr int kStderrWaitMs = 100;
+  constexpr size_t kChunk = 512;
   while (!bytes.empty()) {
-    const ssize_t n = ::write(STDERR_FILENO, bytes.data(), bytes.size());
+    pollfd room{STDERR_FILENO, POLLOUT, 0};
+    const int ready = ::poll(&room, 1, kStderrWaitMs);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0 || (room.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) return;
+    const ssize_t n = ::write(STDERR_FILENO, bytes.data(), std::min(bytes.size(), kChunk));
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || errno == EAGAIN) continue;
       return;  // stderr is gone: the output has nowhere to go
     }
     bytes.remove_prefix(static_cast<size_t>(n));

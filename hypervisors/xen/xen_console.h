@@ -50,7 +50,8 @@ class XenConsole {
   uint64_t total_ = 0;
 };
 
-// Writes to the monitor's stderr (what the KVM backend does with guest console output).
+// Writes to the monitor's stderr (what the KVM backend does with guest console output),
+// waiting at most 100 ms for room each time: what a stalled stderr will not take is dropped.
 void write_to_stderr(std::string_view bytes);
 
 }  // namespace monocell::xen

@@ -48,7 +48,8 @@ StoreRendezvous::StoreRendezvous(XenStore& store, uint32_t domid)
 
 StoreRendezvous::~StoreRendezvous() { store_.unwatch(state_path_, token_); }
 
-StoreRendezvous::Result StoreRendezvous::wait(int ended_fd, std::chrono::milliseconds timeout, uint32_t pages_needed) {
+StoreRendezvous::Result StoreRendezvous::wait(int ended_fd, int stop_fd, std::chrono::milliseconds timeout,
+                                              uint32_t pages_needed) {
   const int64_t deadline = now_ms() + timeout.count();
   for (;;) {
     // The watch fired once when it was set and fires on each write, so reading after each
@@ -59,12 +60,12 @@ StoreRendezvous::Result StoreRendezvous::wait(int ended_fd, std::chrono::millise
     }
     const int64_t left = deadline - now_ms();
     if (left <= 0) return Result{};
-    pollfd fds[2] = {{store_.fd(), POLLIN, 0}, {ended_fd, POLLIN, 0}};
-    const int n = ::poll(fds, 2, static_cast<int>(left));
+    pollfd fds[3] = {{store_.fd(), POLLIN, 0}, {ended_fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+    const int n = ::poll(fds, 3, static_cast<int>(left));
     if (n < 0 && errno != EINTR) return Result{};
-    if (fds[1].revents != 0) {
+    if (fds[1].revents != 0 || fds[2].revents != 0) {
       Result r;
-      r.outcome = Result::Outcome::kEnded;
+      r.outcome = fds[1].revents != 0 ? Result::Outcome::kEnded : Result::Outcome::kStopped;
       return r;
     }
     if (fds[0].revents != 0) store_.pending_tokens();

@@ -27,14 +27,16 @@ class StoreRendezvous {
       kPublished,  // `value` holds the checked rendezvous
       kRefused,  // the guest published values the monitor refuses (`error`, `incompatible`)
       kEnded,  // `ended_fd` became readable first
+      kStopped,  // `stop_fd` became readable first (a stop signal for the monitor)
       kTimedOut,
     } outcome = Outcome::kTimedOut;
     Rendezvous value;
     bool incompatible = false;
     std::string error;
   };
-  // Waits for kStatePublished, the end of the guest (`ended_fd`), or `timeout`.
-  Result wait(int ended_fd, std::chrono::milliseconds timeout, uint32_t pages_needed);
+  // Waits for kStatePublished, the end of the guest (`ended_fd`), a stop signal (`stop_fd`,
+  // -1 for none), or `timeout`.
+  Result wait(int ended_fd, int stop_fd, std::chrono::milliseconds timeout, uint32_t pages_needed);
 
   // The state key's full path, for messages.
   const std::string& state_path() const { return state_path_; }
