@@ -41,8 +41,9 @@ class XenBackend final : public Backend {
   static constexpr int kConsoleTimeoutMs = 10'000;
 
   // Creates the domain, starts the reaper, opens the console, unpauses the guest and returns
-  // once the region is mapped, formatted and the guest notified -- or once the guest ended or
-  // was refused first (then end() says how). Null with `error` when no domain could be made
+  // once the region is mapped, formatted and the guest notified -- or once the guest ended, was
+  // refused, or a stop signal (SIGINT, SIGTERM, SIGHUP, left pending for the monitor) came
+  // first (then end() says how). Null with `error` when no domain could be made
   // (not a dom0, xenstored missing, libxl refused): monocell failed, not the app.
   static std::unique_ptr<XenBackend> start(const GuestConfig& config, std::string* error);
   ~XenBackend() override;
