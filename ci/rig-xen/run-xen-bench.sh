@@ -14,7 +14,7 @@ log=$(mktemp --suffix=.log)
 status=0
 RIG_LOG=$log "$here/run.sh" --timeout "${RIG_TIMEOUT:-1200}" "${files[@]}" -- "$bin/monocell-bench-xen" >/dev/null || status=$?
 # The bench's own lines, without the rig's boot chatter.
-sed -n '/^== xen ==/,/^xen: /p' "$log"
+sed -n '/^== xen ==/,/^xen: /p' "$log" | grep -av '^(XEN)' || true
 if [ "$status" -ne 0 ]; then
   echo "run-xen-bench: the bench failed in the rig ($status); its console log is $log" >&2
   exit "$status"
