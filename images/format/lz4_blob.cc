@@ -14,10 +14,13 @@ std::string lz4_error(size_t code) { return LZ4F_getErrorName(code); }
 
 }  // namespace
 
-BlobEncoder::BlobEncoder(ByteSink& out, int level) : out_(out) {
+BlobEncoder::BlobEncoder(ByteSink& out, int level, uint64_t size_hint) : out_(out) {
   const size_t rc = LZ4F_createCompressionContext(&context_, LZ4F_VERSION);
   if (LZ4F_isError(rc)) throw ImageError(ImageError::Kind::kIo, "LZ4F_createCompressionContext failed: " + lz4_error(rc));
-  preferences_.frameInfo.blockSizeID = LZ4F_max4MB;
+  preferences_.frameInfo.blockSizeID = size_hint <= (64 << 10)   ? LZ4F_max64KB
+                                       : size_hint <= (256 << 10) ? LZ4F_max256KB
+                                       : size_hint <= (1 << 20)   ? LZ4F_max1MB
+                                                                  : LZ4F_max4MB;
   preferences_.frameInfo.blockMode = LZ4F_blockLinked;
   // A checksum per block: a flipped bit anywhere in a frame is caught, even one lz4's
   // decoder would never read (the sha256 covers only what the frame decompresses to).
@@ -138,7 +141,7 @@ void decode_blob(const ByteSource& source, uint64_t offset, const BlobDigest& ex
 
 std::string encode_blob(std::span<const uint8_t> bytes, BlobDigest* digest, int level) {
   StringSink sink;
-  BlobEncoder encoder(sink, level);
+  BlobEncoder encoder(sink, level, bytes.size());
   encoder.write(bytes);
   *digest = encoder.finish();
   return std::move(sink.data);
