@@ -26,9 +26,7 @@ struct BlobDigest {
 class BlobEncoder final : public ByteSink {
  public:
   // `level`: lz4's compression level (0..12; 9 and up is lz4-HC: slower to build, as fast to read).
-  // `size_hint`: at least the bytes to come, if known: a small blob gets small blocks, and its
-  // reader then needs buffers of that size only, not lz4's largest (4 MiB).
-  explicit BlobEncoder(ByteSink& out, int level = 9, uint64_t size_hint = UINT64_MAX);
+  explicit BlobEncoder(ByteSink& out, int level = 9);
   ~BlobEncoder() override;
   BlobEncoder(const BlobEncoder&) = delete;
   BlobEncoder& operator=(const BlobEncoder&) = delete;

@@ -30,7 +30,7 @@ StagedBlob stage_elf(const ImageStore& store, const std::string& path, v1::BlobK
   elf.read_at(0, magic);
   if (std::string_view(reinterpret_cast<const char*>(magic), 4) != "\x7f" "ELF") throw_invalid(path + " is not an ELF file");
   StagedBlob staged{store.temp_file(), {}};
-  BlobEncoder encoder(staged.file.sink(), level, elf.size());
+  BlobEncoder encoder(staged.file.sink(), level);
   ProgressSink counted(encoder, progress, "compressing the " + blob_kind_name(kind), elf.size());
   copy_range(elf, 0, elf.size(), counted);
   staged.digest = encoder.finish();
@@ -39,9 +39,8 @@ StagedBlob stage_elf(const ImageStore& store, const std::string& path, v1::BlobK
 
 StagedBlob stage_tree(const ImageStore& store, const FileTreeWriter& tree, int level, const Progress& progress) {
   StagedBlob staged{store.temp_file(), {}};
+  BlobEncoder encoder(staged.file.sink(), level);
   const uint64_t total = tree.content_size();
-  // At most: the header, each entry with the longest path, and the content.
-  BlobEncoder encoder(staged.file.sink(), level, 32 + tree.entry_count() * (32 + 4096) + total);
   tree.write(encoder, [&](uint64_t done) {
     if (progress) progress("compressing the file tree", done, total);
   });
