@@ -1,4 +1,4 @@
-// How long store operations (build, save, load) report how far they are: a step's name, the
+// How store operations that take a while (build, save, load) report how far they are: a step's name, the
 // bytes done and the bytes in all. The CLI draws it on a terminal and stays quiet otherwise.
 #pragma once
 
