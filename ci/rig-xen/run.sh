@@ -13,6 +13,7 @@
 #   RIG_WORK=DIR    the download cache and staging area (default build/rig-xen)
 #   RIG_CPU         the emulated CPU (default qemu64,+svm,+npt,+rdrand)
 #   RIG_MEM         QEMU's memory in MiB (default 1024); RIG_DOM0_MEM dom0's (default 512M)
+#   RIG_XEN_ARGS    more options for Xen's command line (xen-command-line.pandoc), e.g. loglvl=all
 # Exit codes besides COMMAND's: 2 usage or a missing host tool, 124 timeout, 125 the rig
 # itself failed (no toolstack, or no exit code reported; see the console log).
 set -euo pipefail
@@ -212,7 +213,7 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu "$cpu" -smp 1 -m "${RIG_
   -nographic -no-reboot -net none \
   -virtfs "local,path=$outdir,mount_tag=rigout,security_model=none,id=rigout" \
   -kernel "$work/xen/xen.elf" \
-  -append "dom0_mem=$dom0_mem,max:$dom0_mem console=com1 com1=115200,8n1 guest_loglvl=all" \
+  -append "dom0_mem=$dom0_mem,max:$dom0_mem console=com1 com1=115200,8n1 guest_loglvl=all ${RIG_XEN_ARGS:-}" \
   -initrd "$kernel/vmlinux console=hvc0 quiet loglevel=3 panic=-1,$initrd" < /dev/null 2>&1 |
   sed -u -e 's/\r//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | tee "$log" |
   while IFS= read -r line; do

@@ -34,8 +34,11 @@ uint64_t pvclock_read_ns(const volatile PvclockTimeInfo* info) {
     const uint64_t tsc = rdtsc();
     asm volatile("lfence" ::: "memory");
     if ((version & 1) != 0 || version != info->version) continue;  // being updated
-    const uint64_t delta = tsc > tsc_timestamp ? tsc - tsc_timestamp : 0;
-    return system_time + scale(delta, mul, shift);
+    // Modular, then signed: Xen's first record for a new domain may stamp a TSC from before
+    // the domain's TSC began (a "negative" timestamp), and the true delta is then larger than
+    // the TSC itself. Only a TSC truly behind the stamp (a jitter of a few cycles) counts as 0.
+    const int64_t delta = static_cast<int64_t>(tsc - tsc_timestamp);
+    return system_time + scale(delta > 0 ? static_cast<uint64_t>(delta) : 0, mul, shift);
   }
 }
 

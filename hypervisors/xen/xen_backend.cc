@@ -166,6 +166,7 @@ std::unique_ptr<XenBackend> XenBackend::start(const GuestConfig& config, std::st
 void XenBackend::boot(const GuestConfig& config) {
   name_ = config.name;
   domain_name_ = xen::domain_name_of(config.name);
+  spdlog::debug("guest {}: checking the image and the Xen host", name_);
   std::string why;
   if (!xen::is_dom0(&why)) throw xen::XenError(why + "; use --hypervisor kvm or --hypervisor process here");
   const uint64_t region_bytes = ring::region_size_for(config.rings);
@@ -210,6 +211,7 @@ void XenBackend::boot(const GuestConfig& config) {
   // The devices the rings need, before a domain exists: a missing module is the host's failure.
   grants_ = std::make_unique<xen::XenGrantHandle>(context_->logger());
   channel_ = std::make_unique<xen::XenEventChannel>(context_->logger());
+  spdlog::debug("guest {}: libxl, xenstore, grant and event-channel devices open", name_);
 
   xen::DomainSpec spec;
   spec.name = domain_name_;
@@ -219,6 +221,7 @@ void XenBackend::boot(const GuestConfig& config) {
   spec.memory_mib = config.memory_mib;
   // The reaper first: from the moment the domain exists, someone outlives the monitor for it.
   reaper_ = xen::Reaper::spawn(xen::uuid_text(spec.uuid), domain_name_);
+  spdlog::debug("guest {}: its reaper is started", name_);
   domain_ = std::make_unique<xen::XenDomain>(*context_, spec);
   const uint32_t domid = domain_->domid();
   xen::tag_domain(*context_, domid, config.state_dir);

@@ -31,8 +31,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.parse_complete_callback([&log_level] {
     auto logger = spdlog::stderr_color_mt("monocell");
-    logger->set_pattern("monocell: %^%l%$: %v");
-    logger->set_level(spdlog::level::from_str(log_level));
+    const auto level = spdlog::level::from_str(log_level);
+    // Debug and trace lines carry the time of day to the microsecond: where a run spends it.
+    logger->set_pattern(level <= spdlog::level::debug ? "monocell: %H:%M:%S.%f %^%l%$: %v" : "monocell: %^%l%$: %v");
+    logger->set_level(level);
     spdlog::set_default_logger(logger);
   });
 
