@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   clang libclang-rt-14-dev lld            # libFuzzer targets, guest image linking
   protobuf-compiler libprotobuf-dev       # protocol/monocell.proto
-  catch2 libspdlog-dev libcli11-dev nlohmann-json3-dev liblz4-dev
+  catch2 libspdlog-dev libcli11-dev nlohmann-json3-dev liblz4-dev nettle-dev
   qemu-system-x86 busybox-static cpio file binutils   # the nested-SVM KVM rig (ci/rig-kvm)
   runc                                                # the baseline of make bench's e2e part
   libxen-dev                                          # the Xen backend and monocell-xen (hypervisors/xen)

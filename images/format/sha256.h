@@ -1,6 +1,8 @@
-// SHA-256 (FIPS 180-4), fed incrementally: the digest that names every blob and manifest of an
-// image. Uses the CPU's SHA extensions when it has them.
+// SHA-256, fed incrementally: the digest that names every blob and manifest of an image.
+// Nettle computes it (with the CPU's SHA extensions where it has them).
 #pragma once
+
+#include <nettle/sha2.h>
 
 #include <array>
 #include <cstddef>
@@ -24,17 +26,8 @@ class Sha256 {
   static Sha256Digest of(std::span<const uint8_t> bytes);
   static Sha256Digest of(std::string_view bytes);
 
-  // For tests: whether the SHA-extension path is in use, and a switch to the portable one.
-  static bool using_cpu_extensions();
-  static void force_portable(bool portable);
-
  private:
-  void compress(const uint8_t* blocks, size_t count);
-
-  std::array<uint32_t, 8> state_;
-  std::array<uint8_t, 64> buffer_{};
-  size_t buffered_ = 0;
-  uint64_t total_bytes_ = 0;
+  sha256_ctx context_;
 };
 
 // 64 lowercase hex digits.
