@@ -2,6 +2,7 @@
 #include "hypervisors/xen/xen_reaper.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +50,8 @@ int reap(const char* uuid_text, const char* domain_name) {
     break;  // EOF: the monitor is gone, or let us go
   }
   if (disarmed) return 0;
+  const sched_param normal{};
+  sched_setscheduler(0, SCHED_OTHER, &normal);  // best effort: an idle reaper still reaps
 
   libxl_uuid uuid;
   if (libxl_uuid_from_string(&uuid, uuid_text) != 0) return 2;
@@ -123,6 +126,11 @@ std::unique_ptr<Reaper> Reaper::spawn(const std::string& uuid, const std::string
     const pid_t reaper = fork();
     if (reaper != 0) _exit(reaper < 0 ? 1 : 0);
     setsid();  // out of the terminal's process group: Ctrl-C and SIGHUP are not for it
+    // Its start-up (loading this executable again) only in time the CPU has spare: on a dom0
+    // of one vCPU it would otherwise delay the domain's creation. reap() takes a normal
+    // priority back once it has work.
+    const sched_param idle{};
+    sched_setscheduler(0, SCHED_IDLE, &idle);
     const int null_fd = open("/dev/null", O_RDWR);
     if (null_fd >= 0) {
       dup2(null_fd, STDIN_FILENO);

@@ -1,6 +1,6 @@
 // No domain outlives its monitor. Before the domain is created, the monitor starts a reaper: its
 // own executable again (fork + exec of /proc/self/exe, recognised before main() runs), in a
-// session of its own with the stop signals ignored, holding the read end of a pipe whose write
+// session of its own with the stop signals ignored, at idle priority until the monitor ends, holding the read end of a pipe whose write
 // end only the monitor holds. However the monitor ends -- normal exit, error, SIGKILL -- the
 // pipe reaches EOF: the monitor's address space, and the grant mappings in it, are gone before
 // its files are closed. If the monitor disarmed it first (the domain is already destroyed) the
