@@ -14,12 +14,12 @@ lines=$(cat "$dir"/*.log 2>/dev/null | grep -a '^monocell-conformance: ' | tr -d
 # the legend below says why, by name.
 suites_of() {
   case $1 in
-    process) echo "e2e" ;;
-    kvm|kvm-rig*) echo "e2e kvm" ;;
-    xen-rig*) echo "e2e xen" ;;
+    process) echo "e2e images" ;;
+    kvm|kvm-rig*) echo "e2e images kvm" ;;
+    xen-rig*) echo "e2e images xen" ;;
   esac
 }
-all_suites=(e2e kvm xen)
+all_suites=(e2e images kvm xen)
 
 status=0
 printf '\n== conformance: the same suite and the same images on every target (test cases passed/failed) ==\n'
@@ -57,6 +57,7 @@ for t in "${targets[@]}"; do
   printf '\n'
 done
 cat <<'LEGEND'
+"images" is `monocell run` of images from the store (tests/e2e/image_test.cc, [boots]).
 not meaningful: "kvm" is the KVM VMM's own suite (tests/kvm: /dev/kvm ioctls, boot paths),
   "xen" the Xen backend's own suite (tests/xen: libxl, grants, event channels, the reaper);
   each runs where its hypervisor is. The process backend boots no image and runs neither.

@@ -4,8 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
-#include <linux/kvm.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -20,6 +18,7 @@
 #include "hypervisors/kvm/elf_image.h"
 #include "orchestrator/stored_app.h"
 #include "tests/support/command.h"
+#include "tests/support/test_hypervisors.h"
 
 using monocell::testing::Command;
 using monocell::testing::CommandResult;
@@ -34,27 +33,9 @@ const std::string kGuestEcho = std::string(MONOCELL_IMAGE_DIR) + "/echo";
 const std::string kProcessHello = std::string(MONOCELL_APP_DIR) + "/hello";
 const std::string kProcessEcho = std::string(MONOCELL_APP_DIR) + "/echo";
 
-bool kvm_usable() {
-  const int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool usable = ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
-  close(fd);
-  return usable;
-}
-
-// The hypervisors `monocell run` from the store is tested on: process, and kvm where /dev/kvm
-// is usable (MONOCELL_REQUIRE_KVM=1 makes its absence a failure).
-std::vector<std::string> run_hypervisors() {
-  std::vector<std::string> list = {"process"};
-  if (kvm_usable()) {
-    list.push_back("kvm");
-  } else if (const char* required = std::getenv("MONOCELL_REQUIRE_KVM"); required != nullptr && std::string(required) == "1") {
-    FAIL("/dev/kvm is not usable here and MONOCELL_REQUIRE_KVM=1: running images from the store on KVM was not tested");
-  } else {
-    WARN("/dev/kvm is not usable here: running images from the store was not tested on KVM");
-  }
-  return list;
-}
+// The hypervisors `monocell run` from the store is tested on (test_hypervisors.h). The cases
+// that boot guests are tagged [boots]: the conformance suite "images" on every target.
+std::vector<std::string> run_hypervisors() { return monocell::testing::test_hypervisors(); }
 
 // The CLI with a store of its own.
 struct ImageCli {
@@ -412,7 +393,7 @@ TEST_CASE("image usage errors answer 125 and a missing image 1") {
   CHECK(r.out == "NAME                     TAG            IMAGE ID       CREATED          SIZE\n");
 }
 
-TEST_CASE("monocell run NAME[:TAG] runs an image from the store, with its defaults") {
+TEST_CASE("monocell run NAME[:TAG] runs an image from the store, with its defaults", "[boots]") {
   require_sample_apps();
   ImageCli cli;
   REQUIRE(cli({"image", "build", "-t", "hello:1.0", "--process-elf", kProcessHello, "--arg", "7", kGuestHello}).exit_code == 0);
@@ -429,7 +410,7 @@ TEST_CASE("monocell run NAME[:TAG] runs an image from the store, with its defaul
   }
 }
 
-TEST_CASE("a running image's defaults reach its guest and flags win") {
+TEST_CASE("a running image's defaults reach its guest and flags win", "[boots]") {
   require_sample_apps();
   ImageCli cli;
   REQUIRE(cli({"image", "build", "-t", "echo", "--process-elf", kProcessEcho, "--arg", "a1", "-e", "K1=image", "-e",
@@ -468,7 +449,7 @@ TEST_CASE("a running image's defaults reach its guest and flags win") {
   }
 }
 
-TEST_CASE("monocell run of an image that cannot run here answers 126, of no image 127") {
+TEST_CASE("monocell run of an image that cannot run here answers 126, of no image 127", "[boots]") {
   require_sample_apps();
   ImageCli cli;
   REQUIRE(cli({"image", "build", "-t", "guestonly", kGuestHello}).exit_code == 0);
@@ -487,7 +468,7 @@ TEST_CASE("monocell run of an image that cannot run here answers 126, of no imag
     frame[frame.size() / 2] = static_cast<char>(frame[frame.size() / 2] ^ 0x08);
     std::ofstream(path, std::ios::binary | std::ios::trunc) << frame;
   }
-  for (const char* hypervisor : {"process", "kvm"}) {
+  for (const std::string& hypervisor : run_hypervisors()) {
     r = cli({"run", "--hypervisor", hypervisor, "damaged"});
     INFO("hypervisor " << hypervisor);
     CHECK(r.exit_code == 126);
