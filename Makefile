@@ -139,6 +139,7 @@ bench: build
 	else \
 	  echo "kvm: not measured: this machine has no /dev/kvm"; \
 	fi
+	@$(BIN)/monocell-bench-image
 	@bash ci/rig-xen/run-xen-bench.sh $(BUILD)/images $(BIN)
 
 clean:

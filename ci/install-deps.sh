@@ -10,6 +10,7 @@ packages=(
   catch2 libspdlog-dev libcli11-dev nlohmann-json3-dev liblz4-dev nettle-dev
   qemu-system-x86 busybox-static cpio file binutils   # the nested-SVM KVM rig (ci/rig-kvm)
   runc                                                # the baseline of make bench's e2e part
+  lz4                                                 # the baseline of make bench's image part (lz4 -d)
   libxen-dev                                          # the Xen backend and monocell-xen (hypervisors/xen)
 )
 
