@@ -28,7 +28,7 @@ CONFORMANCE_SUITES := ^(e2e_tests|kvm_tests|xen_tests):
 # The Xen backend's suite needs a dom0: it runs in the Xen rig (make rig-xen), never here.
 DOM0_SUITES := ^xen_tests:
 
-.PHONY: all deps build-guest build build-asan build-fuzz run demo test test-release test-local rig rig-kvm rig-xen \
+.PHONY: all deps build-guest build build-asan build-fuzz run demo test test-release test-local rig rig-kvm rig-xen install \
   conformance-table conformance test-asan test-fuzz fuzz bench clean
 
 all: build
@@ -141,6 +141,12 @@ bench: build
 	fi
 	@$(BIN)/monocell-bench-image
 	@bash ci/rig-xen/run-xen-bench.sh $(BUILD)/images $(BIN)
+
+# The SDK and the CLI into PREFIX (default /usr/local): sdk/CMakeLists.txt says what goes where.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD)/guest --prefix $(PREFIX)
+	cmake --install $(BUILD)/release --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD)
