@@ -34,8 +34,9 @@ function(monocell_add_image name)
   add_executable(${name} ${ARGN})
   target_include_directories(${name} PRIVATE "${MONOCELL_INCLUDE_DIR}")
   target_compile_features(${name} PRIVATE cxx_std_20)
-  target_compile_options(${name} PRIVATE -fno-pie)
-  target_link_options(${name} PRIVATE -static -no-pie)
+  # A section per function and per datum, dropped when nothing reaches it: a smaller image.
+  target_compile_options(${name} PRIVATE -fno-pie -ffunction-sections -fdata-sections)
+  target_link_options(${name} PRIVATE -static -no-pie -Wl,--gc-sections)
   set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE OFF)
   target_link_libraries(${name} PRIVATE
     -Wl,--whole-archive "${_monocell_lib}/guest/libmonocell_init.a" "${_monocell_lib}/guest/libmonocell_libos.a"
