@@ -164,26 +164,4 @@ SysResult sys_sched_getaffinity(uint64_t pid, uint64_t size, uint64_t mask) {
   return 8;
 }
 
-SysResult sys_rt_sigaction(uint64_t signal, uint64_t action, uint64_t old_action, uint64_t size) {
-  (void)action;  // no signals are ever delivered
-  if (signal == 0 || signal > 64 || size != 8) return -EINVAL;
-  if (old_action != 0) {
-    constexpr uint64_t kSigactionSize = 32;  // handler, flags, restorer, mask
-    if (!user_range_ok(old_action, kSigactionSize)) return -EFAULT;
-    zero_bytes(reinterpret_cast<void*>(old_action), kSigactionSize);
-  }
-  return 0;
-}
-
-SysResult sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t old_set, uint64_t size) {
-  (void)how;
-  (void)set;
-  if (size != 8) return -EINVAL;
-  if (old_set != 0) {
-    if (!user_range_ok(old_set, 8)) return -EFAULT;
-    *reinterpret_cast<uint64_t*>(old_set) = 0;
-  }
-  return 0;
-}
-
 }  // namespace monocell::libos

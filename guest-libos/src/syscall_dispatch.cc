@@ -61,6 +61,9 @@ SysResult dispatch(const SyscallFrame& f) {
     // No signals are ever delivered; accepting handlers and masks keeps abort() and friends happy.
     case __NR_rt_sigaction: return sys_rt_sigaction(a[0], a[1], a[2], a[3]);
     case __NR_rt_sigprocmask: return sys_rt_sigprocmask(a[0], a[1], a[2], a[3]);
+    case __NR_kill: return sys_kill(a[0], a[1]);
+    case __NR_tkill: return sys_tkill(a[0], a[1]);
+    case __NR_tgkill: return sys_tgkill(a[0], a[1], a[2]);
     case kRing0GateSyscall: return sys_ring0_gate(a[0], a[1]);
     default: break;
   }

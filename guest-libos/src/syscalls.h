@@ -54,7 +54,12 @@ SysResult sys_getrandom(uint64_t buffer, uint64_t length, uint64_t flags);
 SysResult sys_futex(uint64_t uaddr, uint64_t op, uint64_t value, uint64_t timeout);
 SysResult sys_uname(uint64_t buffer);
 SysResult sys_sched_getaffinity(uint64_t pid, uint64_t size, uint64_t mask);
+
+// sys_signal.cc
 SysResult sys_rt_sigaction(uint64_t signal, uint64_t action, uint64_t old_action, uint64_t size);
 SysResult sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t old_set, uint64_t size);
+SysResult sys_kill(uint64_t pid, uint64_t signal);
+SysResult sys_tkill(uint64_t tid, uint64_t signal);
+SysResult sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t signal);
 
 }  // namespace monocell::libos

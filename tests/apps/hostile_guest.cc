@@ -10,12 +10,14 @@
 //   not-utf8     publish an Envelope whose string field is not UTF-8 (protobuf refuses it)
 //   wrong-type   publish a stdio frame of a type that does not exist
 //   segv         dereference null
+//   abort        call abort()
 //   deaf         ignore everything the host sends (a stop signal included)
 //   silent       take every request the host sends and answer none
 //
 // Built a second time with HOSTILE_OLD_VERSION defined, it says Hello with a protocol range
 // the host does not speak (the mode cannot come from Start: the host refuses before Start).
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -152,6 +154,7 @@ int main() {
     hang(g);
   }
   if (mode == "segv") return dereference_null();
+  if (mode == "abort") std::abort();
   if (mode == "deaf") hang(g);
   if (mode == "silent") {  // takes every request and answers none
     for (;;) receive(g);

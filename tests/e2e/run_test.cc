@@ -168,6 +168,16 @@ TEST_CASE("a guest fault ends the run with the documented code and a report") {
   }
 }
 
+TEST_CASE("abort() ends the run with 134, as on Linux, and says so") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    const CommandResult r = cli.run(hv, {app_path(hv, "test-hostile-guest"), "abort"});
+    INFO(hv << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 128 + SIGABRT);
+    CHECK(r.err.find("SIGABRT") != std::string::npos);
+  }
+}
+
 TEST_CASE("stdout and stderr arrive complete and in order, 10 MiB in one burst included") {
   Cli cli;
   for (const std::string& hv : hypervisors()) {
