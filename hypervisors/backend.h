@@ -36,7 +36,9 @@ struct GuestEnd {
   enum class Kind {
     kExited,  // the guest ended by itself; `code` holds its exit status
     kSignaled,  // the guest process died of signal `signal` (process backend)
-    kFault,  // the guest faulted (CPU exception, triple fault, unhandled exit); see `report`
+    // The guest faulted (CPU exception, triple fault, unhandled exit); see `report`. For a CPU
+    // exception `signal` is the one Linux would send and `code` 128 + it; otherwise `code` is 139.
+    kFault,
     kCannotStart,  // the image could not be started (`code` 126 or 127), or its end is unknown (125)
   };
   Kind kind = Kind::kExited;

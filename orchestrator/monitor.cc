@@ -497,7 +497,7 @@ int Monitor::finish() {
       return end.code;
     case GuestEnd::Kind::kFault:
       spdlog::error("guest {} faulted: {}", config_.name, end.report);
-      return exit_code::kGuestFault;
+      return end.code != 0 ? end.code : exit_code::kGuestFault;
     case GuestEnd::Kind::kSignaled:
       if (killed_after_exit_ && exit_) break;  // we killed it after its Exit: its code counts
       spdlog::error("guest {}: {}", config_.name, end.report);

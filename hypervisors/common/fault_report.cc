@@ -2,6 +2,7 @@
 #include "hypervisors/common/fault_report.h"
 
 #include <cinttypes>
+#include <csignal>
 #include <iterator>
 
 #include "hypervisors/common/string_format.h"
@@ -44,6 +45,25 @@ const char* vector_name(uint64_t vector) {
       "#VE virtualization exception", "#CP control protection"};
   if (vector < std::size(names)) return names[vector];
   return vector < 32 ? "reserved exception" : "interrupt";
+}
+
+int signal_for_vector(uint64_t vector) {
+  switch (vector) {
+    case 0:   // #DE
+    case 16:  // #MF
+    case 19:  // #XM
+      return SIGFPE;
+    case 1:  // #DB
+    case 3:  // #BP
+      return SIGTRAP;
+    case 6:  // #UD
+      return SIGILL;
+    case 12:  // #SS
+    case 17:  // #AC
+      return SIGBUS;
+    default:
+      return SIGSEGV;
+  }
 }
 
 const char* where(uint64_t cs, bool in_syscall_entry) {

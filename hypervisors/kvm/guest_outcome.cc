@@ -42,7 +42,7 @@ int exit_status_for(const GuestOutcome& outcome) {
     case OutcomeKind::kExited: return outcome.exit_code & 0xff;
     case OutcomeKind::kTimeout: return kExitTimeout;
     case OutcomeKind::kStopped: return kExitStopped;
-    case OutcomeKind::kFault:
+    case OutcomeKind::kFault: return 128 + fault::signal_for_vector(outcome.vector);  // as on Linux
     case OutcomeKind::kTripleFault:
     case OutcomeKind::kUnhandledExit:
     case OutcomeKind::kInternalError:

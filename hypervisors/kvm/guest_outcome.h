@@ -47,9 +47,12 @@ inline constexpr int kExitTimeout = 124;  // ran past the wall-clock limit (kTim
 inline constexpr int kExitStopped = 137;  // stopped by the host, as a SIGKILL would show (kStopped)
 inline constexpr int kExitSetupError = 125;  // the VMM failed: bad flags, /dev/kvm, a KVM ioctl
 inline constexpr int kExitCannotRun = 126;  // the image cannot run (not a monocell image)
-inline constexpr int kExitGuestFault = 139;  // the guest faulted, triple-faulted, made an exit
-                                             // the VMM does not handle, or broke a host call
+inline constexpr int kExitGuestFault = 139;  // the guest triple-faulted, made an exit the VMM
+                                             // does not handle, or broke a host call
 
+// A CPU exception the guest reported gives 128 + the signal Linux sends for it
+// (fault::signal_for_vector): 139 for a page fault, 132 for an invalid opcode, 136 for a divide
+// error.
 int exit_status_for(const GuestOutcome& outcome);
 
 }  // namespace monocell::kvm

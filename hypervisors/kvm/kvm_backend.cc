@@ -13,6 +13,7 @@
 
 #include "guest_memory.h"
 #include "guest_runner.h"
+#include "hypervisors/common/fault_report.h"
 #include "kvm_error.h"
 #include "vm.h"
 
@@ -65,7 +66,8 @@ GuestEnd guest_end_from(const kvm::GuestOutcome& outcome) {
       break;
   }
   end.kind = GuestEnd::Kind::kFault;
-  end.code = kvm::kExitGuestFault;
+  end.code = kvm::exit_status_for(outcome);
+  if (outcome.kind == kvm::OutcomeKind::kFault) end.signal = fault::signal_for_vector(outcome.vector);
   end.report = outcome.report();
   while (!end.report.empty() && end.report.back() == '\n') end.report.pop_back();
   return end;

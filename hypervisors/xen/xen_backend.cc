@@ -55,10 +55,12 @@ GuestEnd cannot_start(int code, std::string report) {
   return end;
 }
 
-GuestEnd faulted(std::string report) {
+// `signal`: the one Linux sends for the CPU exception the guest reported (0: none was).
+GuestEnd faulted(std::string report, int signal = 0) {
   GuestEnd end;
   end.kind = GuestEnd::Kind::kFault;
-  end.code = kExitGuestFault;
+  end.signal = signal;
+  end.code = signal != 0 ? 128 + signal : kExitGuestFault;
   end.report = std::move(report);
   return end;
 }
@@ -408,7 +410,7 @@ GuestEnd XenBackend::crash_end() {
     report += fault::exception_line(frame->vector, frame->error_code, registers, in_entry);
     report += fault::register_lines(registers, false);
   }
-  return faulted(trimmed(report + console_lines()));
+  return faulted(trimmed(report + console_lines()), frame ? fault::signal_for_vector(frame->vector) : 0);
 }
 
 std::string XenBackend::console_lines() const {

@@ -11,6 +11,8 @@
 //   wrong-type   publish a stdio frame of a type that does not exist
 //   segv         dereference null
 //   abort        call abort()
+//   ud2          execute an invalid instruction
+//   div0         divide by zero
 //   deaf         ignore everything the host sends (a stop signal included)
 //   silent       take every request the host sends and answer none
 //
@@ -155,6 +157,12 @@ int main() {
   }
   if (mode == "segv") return dereference_null();
   if (mode == "abort") std::abort();
+  if (mode == "ud2") __builtin_trap();
+  if (mode == "div0") {
+    volatile int dividend = 7;  // not 1: GCC turns 1 / x into a comparison
+    volatile int zero = 0;
+    return dividend / zero;
+  }
   if (mode == "deaf") hang(g);
   if (mode == "silent") {  // takes every request and answers none
     for (;;) receive(g);

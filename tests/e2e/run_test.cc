@@ -9,11 +9,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "orchestrator/control_socket.h"
 #include "tests/support/command.h"
@@ -165,6 +167,19 @@ TEST_CASE("a guest fault ends the run with the documented code and a report") {
     CHECK(r.exit_code == 139);
     // The report names the fault: the signal that killed the process, or the CPU's exception.
     CHECK(r.err.find(hv == "process" ? "SIGSEGV" : "#PF page fault") != std::string::npos);
+  }
+}
+
+TEST_CASE("a CPU fault ends the run with the code Linux gives it: SIGILL 132, SIGFPE 136") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    for (const auto& [mode, signal, vm_text] : {std::tuple{"ud2", SIGILL, "#UD invalid opcode"},
+                                                 std::tuple{"div0", SIGFPE, "#DE divide error"}}) {
+      const CommandResult r = cli.run(hv, {app_path(hv, "test-hostile-guest"), mode});
+      INFO(hv << " " << mode << "\nstderr: " << r.err);
+      CHECK(r.exit_code == 128 + signal);
+      CHECK(r.err.find(hv == "process" ? std::string("SIG") + sigabbrev_np(signal) : std::string(vm_text)) != std::string::npos);
+    }
   }
 }
 
