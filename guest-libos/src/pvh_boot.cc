@@ -64,6 +64,9 @@ constexpr uint32_t kMaxMemmap = 32;
 xen::HvmMemmapEntry g_memmap[kMaxMemmap];
 uint32_t g_memmap_count = 0;
 char g_cmdline[kCmdlineMax];
+// The host's seed for the CSPRNG (module 0), copied before anything can overwrite it.
+uint8_t g_host_seed[xen::kSeedModuleSize];
+bool g_host_seed_given = false;
 
 struct PvclockWallClock {
   uint32_t version;
@@ -98,6 +101,13 @@ void copy_start_info(uint64_t address) {
     const uint64_t length = string_length(cmdline, kCmdlineMax - 1);
     copy_bytes(g_cmdline, cmdline, length);
     g_cmdline[length] = '\0';
+  }
+  if (info->nr_modules >= 1 && info->modlist_paddr != 0) {
+    const auto* module = reinterpret_cast<const xen::HvmModlistEntry*>(info->modlist_paddr);
+    if (module->paddr != 0 && module->size >= xen::kSeedModuleSize) {
+      copy_bytes(g_host_seed, reinterpret_cast<const void*>(module->paddr), sizeof g_host_seed);
+      g_host_seed_given = true;
+    }
   }
 }
 
@@ -264,8 +274,14 @@ void monocell_pvh_boot(uint64_t start_info) {
   fill_boot_info_layout(*info, layout);
   info->hostcall_gpa = hostcall::kHostCallGpa;
   info->pvclock_gpa = kPvclockGpa;
+  // The host's seed (module 0) when it gave one; the TSC only tells two seedless boots apart
+  // (the CSPRNG mixes in RDRAND where the CPU has it).
   const uint64_t seed[4] = {rdtsc(), rdtsc() * 0x9E3779B97F4A7C15ull, ram, start_info};
   copy_bytes(info->random_seed, seed, sizeof seed);
+  if (g_host_seed_given) {
+    for (uint32_t i = 0; i < xen::kSeedModuleSize; ++i) info->random_seed[i] ^= g_host_seed[i];
+    zero_bytes(g_host_seed, sizeof g_host_seed);
+  }
 
   const uint64_t cmdline_length = string_length(g_cmdline, kCmdlineMax - 1);
   copy_bytes(reinterpret_cast<void*>(kCmdlineGpa), g_cmdline, cmdline_length + 1);

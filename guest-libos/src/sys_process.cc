@@ -9,7 +9,6 @@
 #include "boot_info.h"
 #include "freestanding.h"
 #include "hostcall.h"
-#include "pvclock.h"
 #include "syscalls.h"
 #include "x86_instructions.h"
 
@@ -33,24 +32,6 @@ Rlimit64 limit_of(uint64_t resource) {
     case RLIMIT_NPROC: return {1, 1};
     default: return {kInfinity, kInfinity};
   }
-}
-
-// splitmix64 over the host's seed and the TSC. Not a CSPRNG: good for hash seeds and
-// malloc's randomisation, not for keys (a ring-backed entropy source comes with the rings).
-uint64_t g_random_state = 0;
-bool g_random_seeded = false;
-
-uint64_t next_random() {
-  if (!g_random_seeded) {
-    const uint8_t* seed = boot_info().random_seed;
-    for (int i = 0; i < 32; ++i) g_random_state = (g_random_state << 8 | g_random_state >> 56) ^ seed[i];
-    g_random_state ^= kvmclock_ns();
-    g_random_seeded = true;
-  }
-  uint64_t z = (g_random_state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
 }
 
 }  // namespace
@@ -111,18 +92,6 @@ SysResult sys_prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uin
 
 SysResult sys_getrlimit(uint64_t resource, uint64_t limit) {
   return sys_prlimit64(0, resource, 0, limit);
-}
-
-SysResult sys_getrandom(uint64_t buffer, uint64_t length, uint64_t flags) {
-  (void)flags;
-  if (length > (1u << 25)) length = 1u << 25;
-  if (!user_range_ok(buffer, length)) return -EFAULT;
-  auto* out = reinterpret_cast<uint8_t*>(buffer);
-  for (uint64_t i = 0; i < length; i += 8) {
-    const uint64_t r = next_random();
-    for (uint64_t j = 0; j < 8 && i + j < length; ++j) out[i + j] = static_cast<uint8_t>(r >> (8 * j));
-  }
-  return static_cast<SysResult>(length);
 }
 
 SysResult sys_futex(uint64_t uaddr, uint64_t op, uint64_t value, uint64_t timeout) {

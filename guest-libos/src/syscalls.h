@@ -50,10 +50,12 @@ SysResult sys_arch_prctl(uint64_t code, uint64_t address);
 SysResult sys_set_tid_address(uint64_t tidptr);
 SysResult sys_prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t old_limit);
 SysResult sys_getrlimit(uint64_t resource, uint64_t limit);
-SysResult sys_getrandom(uint64_t buffer, uint64_t length, uint64_t flags);
 SysResult sys_futex(uint64_t uaddr, uint64_t op, uint64_t value, uint64_t timeout);
 SysResult sys_uname(uint64_t buffer);
 SysResult sys_sched_getaffinity(uint64_t pid, uint64_t size, uint64_t mask);
+
+// sys_random.cc
+SysResult sys_getrandom(uint64_t buffer, uint64_t length, uint64_t flags);
 
 // sys_signal.cc
 SysResult sys_rt_sigaction(uint64_t signal, uint64_t action, uint64_t old_action, uint64_t size);

@@ -1,11 +1,10 @@
 // Assembling the direct-boot state of a guest.
 #include "direct_boot.h"
 
-#include <sys/random.h>
-
 #include <cstring>
 #include <ctime>
 
+#include "hypervisors/common/host_random.h"
 #include "protocol/ring/region.h"
 
 #include "elf_image.h"
@@ -18,19 +17,6 @@
 
 namespace monocell::kvm {
 namespace {
-
-void fill_random(void* buffer, size_t length) {
-  auto* p = static_cast<uint8_t*>(buffer);
-  while (length > 0) {
-    const ssize_t n = ::getrandom(p, length, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("getrandom");
-    }
-    p += n;
-    length -= static_cast<size_t>(n);
-  }
-}
 
 void check_note(const boot::ImageNote& note, const ElfImage& image) {
   auto inside = [&](uint64_t address) {
@@ -76,7 +62,7 @@ GuestLayout direct_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const DirectB
   }
   facts.realtime_offset_ns = realtime_ns - static_cast<int64_t>(clock.clock);
   facts.tsc_khz = Vm::tsc_khz(vcpu.fd());
-  fill_random(facts.random_seed, sizeof facts.random_seed);
+  fill_host_random(facts.random_seed, sizeof facts.random_seed);
   facts.exe_path = spec.exe_path;
   facts.argv = spec.argv;
   write_boot_info(memory, layout, facts);
@@ -86,7 +72,7 @@ GuestLayout direct_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const DirectB
   stack.argv = spec.argv;
   stack.envp = spec.env;
   stack.exec_path = spec.exe_path;
-  fill_random(stack.random, sizeof stack.random);
+  fill_host_random(stack.random, sizeof stack.random);
   stack.hwcap = cpu.hwcap;
   stack.fsgsbase = cpu.fsgsbase;
   stack.vdso = note.vdso;

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "hypervisors/common/host_random.h"
 #include "elf_image.h"
 #include "guest_cpu.h"
 #include "kvm_error.h"
@@ -21,6 +22,10 @@ namespace {
 constexpr uint64_t kStartInfoGpa = 0x1A000;
 constexpr uint64_t kMemmapGpa = kStartInfoGpa + 0x100;
 constexpr uint64_t kPvhCmdlineGpa = 0x1B000;
+// Module 0: the host's random seed for the guest's CSPRNG (xen_pvh_abi.h kSeedModuleSize), as
+// Xen's toolstack hands it over (the domain's ramdisk).
+constexpr uint64_t kModlistGpa = kStartInfoGpa + 0x200;
+constexpr uint64_t kSeedGpa = kStartInfoGpa + 0x300;
 
 // Arguments joined by spaces; one with a space is put in double quotes (the stub's split).
 std::string command_line(const std::vector<std::string>& argv) {
@@ -54,13 +59,17 @@ void pvh_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const std::vector<std::
   xen::HvmStartInfo info{};
   info.magic = xen::kHvmStartMagic;
   info.version = 1;
-  info.nr_modules = 0;
-  info.modlist_paddr = 0;
+  info.nr_modules = 1;
+  info.modlist_paddr = kModlistGpa;
   info.cmdline_paddr = kPvhCmdlineGpa;
   info.rsdp_paddr = 0;
   info.memmap_paddr = kMemmapGpa;
   info.memmap_entries = 1;
+  uint8_t seed[xen::kSeedModuleSize];
+  fill_host_random(seed, sizeof seed);
+  const xen::HvmModlistEntry module{kSeedGpa, sizeof seed, 0, 0};
   if (!memory.write(kStartInfoGpa, info) || !memory.write(kMemmapGpa, memmap) ||
+      !memory.write(kModlistGpa, module) || !memory.write_bytes(kSeedGpa, seed, sizeof seed) ||
       !memory.write_bytes(kPvhCmdlineGpa, cmdline.c_str(), cmdline.size() + 1)) {
     throw KvmError("guest RAM too small for hvm_start_info");
   }

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -12,9 +13,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <monocell/xen_pvh_abi.h>
 #include <spdlog/spdlog.h>
 
 #include "hypervisors/common/fault_report.h"
+#include "hypervisors/common/host_random.h"
 #include "hypervisors/common/string_format.h"
 #include "hypervisors/kvm/elf_image.h"
 #include "hypervisors/kvm/kvm_error.h"
@@ -75,6 +78,18 @@ GuestEnd signaled(int signal, std::string report) {
 }
 
 GuestEnd killed(std::string report) { return signaled(SIGKILL, std::move(report)); }
+
+// A memfd holding kSeedModuleSize bytes of the host's randomness.
+kvm::UniqueFd seed_module() {
+  kvm::UniqueFd fd(memfd_create("monocell-seed", MFD_CLOEXEC));
+  if (fd.get() < 0) throw xen::XenError(std::string("memfd_create (the guest's random seed): ") + std::strerror(errno));
+  uint8_t seed[xen::kSeedModuleSize];
+  fill_host_random(seed, sizeof seed);
+  if (::write(fd.get(), seed, sizeof seed) != static_cast<ssize_t>(sizeof seed)) {
+    throw xen::XenError(std::string("writing the guest's random seed: ") + std::strerror(errno));
+  }
+  return fd;
+}
 
 // The monitor's stop signals (SIGINT, SIGTERM, SIGHUP) are blocked while the guest boots
 // (run_command.cc) and nothing reads them until its rings are up: the rendezvous wait watches
@@ -221,6 +236,10 @@ void XenBackend::boot(const GuestConfig& config) {
   spec.kernel = config.image;
   spec.cmdline = config.argv.empty() ? config.app : config.argv.front();
   spec.memory_mib = config.memory_mib;
+  // The guest's CSPRNG seed, from this host's kernel, as PVH module 0 (libxl reads the file
+  // while it builds the domain; the memfd goes with this scope).
+  const kvm::UniqueFd seed = seed_module();
+  spec.ramdisk = "/proc/self/fd/" + std::to_string(seed.get());
   // The reaper first: from the moment the domain exists, someone outlives the monitor for it.
   reaper_ = xen::Reaper::spawn(xen::uuid_text(spec.uuid), domain_name_);
   spdlog::debug("guest {}: its reaper is started", name_);

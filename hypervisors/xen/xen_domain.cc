@@ -61,6 +61,7 @@ XenDomain::XenDomain(XenContext& context, const DomainSpec& spec) : context_(con
   b.target_memkb = spec.memory_mib * 1024;
   b.kernel = copy_string(spec.kernel);
   b.cmdline = copy_string(spec.cmdline);
+  if (!spec.ramdisk.empty()) b.ramdisk = copy_string(spec.ramdisk);
   // libxl acts on none of these itself; the backend destroys the domain when it ends.
   config.value.on_poweroff = LIBXL_ACTION_ON_SHUTDOWN_PRESERVE;
   config.value.on_reboot = LIBXL_ACTION_ON_SHUTDOWN_PRESERVE;

@@ -35,6 +35,9 @@ struct DomainSpec {
   std::string kernel;  // the PVH image
   std::string cmdline;
   uint64_t memory_mib = 64;
+  // A file libxl loads as the domain's ramdisk, PVH module 0 (empty: none): the host's seed for
+  // the guest's CSPRNG (xen_pvh_abi.h kSeedModuleSize).
+  std::string ramdisk;
 };
 
 class XenDomain {

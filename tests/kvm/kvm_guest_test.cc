@@ -14,6 +14,8 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <map>
+#include <set>
 
 #include "background_release.h"
 #include "elf_image.h"
@@ -300,6 +302,35 @@ TEST_CASE("clock_gettime in the guest advances consistently with the host's cloc
   CHECK(mono_delta >= 200'000'000);
   CHECK(static_cast<double>(mono_delta) <= host_seconds * 1e9);
   CHECK(std::llabs(real_delta - mono_delta) < 5'000'000);
+}
+
+TEST_CASE("getrandom gives every call and every guest its own bytes, and they look random") {
+  if (!kvm_or_skip()) return;
+  const BootMode mode = GENERATE(BootMode::kDirect, BootMode::kPvh);
+  INFO("--boot " << boot_name(mode));
+  std::set<std::string> seen;
+  for (int guest = 0; guest < 2; ++guest) {
+    const BootResult r = boot("test-random", {}, std::chrono::seconds(30), mode);
+    INFO(r.outcome.report() << r.out);
+    REQUIRE(r.outcome.kind == OutcomeKind::kExited);
+    REQUIRE(r.outcome.exit_code == 0);
+    std::istringstream lines(r.out);
+    std::string big, small, nonblock;
+    REQUIRE(std::getline(lines, big));
+    REQUIRE(std::getline(lines, small));
+    REQUIRE(std::getline(lines, nonblock));
+    REQUIRE(big.size() == 8192);
+    REQUIRE(small.size() == 64);
+    REQUIRE(nonblock.size() == 64);
+    for (const std::string& s : {big.substr(0, 64), small, nonblock}) CHECK(seen.insert(s).second);
+    // 4096 bytes of a uniform source hold nearly every byte value, each about 16 times.
+    std::map<std::string, int> counts;
+    for (size_t i = 0; i < big.size(); i += 2) ++counts[big.substr(i, 2)];
+    CHECK(counts.size() > 240);
+    int most = 0;
+    for (const auto& [value, n] : counts) most = std::max(most, n);
+    CHECK(most < 48);
+  }
 }
 
 TEST_CASE("the guest's doorbell reaches the host and the host's interrupt wakes the guest") {

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <sstream>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -135,6 +137,26 @@ TEST_CASE("xen cli: a crash is reported with the fault, exit 139") {
   INFO("stderr: " << r.err);
   CHECK(r.exit_code == 139);
   CHECK_THAT(r.err, Catch::Contains("faulted") && Catch::Contains("vector 14 (#PF page fault)"));
+  xt::require_no_monocell_domain();
+}
+
+TEST_CASE("xen cli: getrandom is seeded by the host (PVH module 0): every call and every guest differ") {
+  if (!xt::xen_or_skip()) return;
+  Cli cli;
+  std::set<std::string> seen;
+  for (int guest = 0; guest < 2; ++guest) {
+    // test-random ends before any handshake: its lines come on the console, with stderr.
+    const CommandResult r = cli.run(MONOCELL_XEN_BIN, {"run", "--hypervisor", "xen", "test-random"});
+    INFO("stderr: " << r.err);
+    std::istringstream lines(r.err);
+    std::vector<std::string> hex;
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();  // a console may end lines with CR LF
+      if (line.size() == 64 && line.find_first_not_of("0123456789abcdef") == std::string::npos) hex.push_back(line);
+    }
+    REQUIRE(hex.size() == 2);
+    for (const std::string& h : hex) CHECK(seen.insert(h).second);
+  }
   xt::require_no_monocell_domain();
 }
 

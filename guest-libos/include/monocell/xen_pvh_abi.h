@@ -38,6 +38,11 @@ struct HvmModlistEntry {
 };
 static_assert(sizeof(HvmModlistEntry) == 32);
 
+// Module 0, when the domain has one, holds the host's seed for the guest's CSPRNG in its first
+// kSeedModuleSize bytes: KVM's PVH boot passes exactly those; Xen's toolstack loads it as the
+// domain's ramdisk, in a page of its own.
+inline constexpr uint64_t kSeedModuleSize = 32;
+
 // Types are E820's.
 inline constexpr uint32_t kMemmapRam = 1;
 inline constexpr uint32_t kMemmapReserved = 2;
