@@ -123,10 +123,6 @@ bool write(const char* path, const char* value, uint32_t length) {
   return transact(xen::kXsWrite, path, value, length, answer, sizeof answer) >= 0;
 }
 
-int64_t read(const char* path, char* out, uint32_t capacity) {
-  return transact(xen::kXsRead, path, "", 0, out, capacity);
-}
-
 bool busy() { return g_busy; }
 
 }  // namespace monocell::libos::xen_store

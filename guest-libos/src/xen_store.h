@@ -1,5 +1,5 @@
-// A minimal xenstore client over the domain's own xenstore ring (io/xs_wire.h): XS_WRITE and
-// XS_READ, one request at a time, no transactions or watches. Paths without a leading '/' are
+// A minimal xenstore client over the domain's own xenstore ring (io/xs_wire.h): XS_WRITE, one
+// request at a time, no transactions or watches. Paths without a leading '/' are
 // relative to the domain's home, /local/domain/<domid>/. Freestanding, ring 0 only; it waits by
 // polling its (masked) event channel, each request bounded in time.
 #pragma once
@@ -13,10 +13,6 @@ void init(uint64_t ring_gpa, uint32_t port);
 
 // Writes `value` (`length` bytes, no NUL) at `path`. False on an error answer or no answer.
 bool write(const char* path, const char* value, uint32_t length);
-
-// Reads `path` into `out` (at most `capacity` bytes; the rest is cut). Returns the value's
-// length as stored, or -1 on an error answer (e.g. ENOENT) or no answer.
-int64_t read(const char* path, char* out, uint32_t capacity);
 
 // True while a request is under way (a fault inside one must not start another).
 bool busy();
