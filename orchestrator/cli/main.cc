@@ -4,6 +4,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <monocell/boot_abi.h>
+#include <monocell/xen_abi.h>
+
 #include "orchestrator/cli/guest_commands.h"
 #include "orchestrator/cli/image_command.h"
 #include "orchestrator/cli/run_command.h"
@@ -25,6 +28,10 @@ int main(int argc, char** argv) {
   monocell::cli::remember_argv(argv);
   CLI::App app{"monocell: every container in its own micro-VM"};
   app.require_subcommand(1);
+  // The version and the guest ABIs this monitor speaks (an image must match them).
+  app.set_version_flag("--version", std::string("monocell ") + MONOCELL_VERSION + " (guest boot ABI " +
+                                        std::to_string(monocell::boot::kBootAbiVersion) + ", Xen rendezvous ABI " +
+                                        std::to_string(monocell::xen::kXenAbiVersion) + ")");
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
