@@ -39,6 +39,13 @@ void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonc
     out[4 * i + 2] = static_cast<uint8_t>(word >> 16);
     out[4 * i + 3] = static_cast<uint8_t>(word >> 24);
   }
+  // The key must not outlive the call on the stack (random_pool.h erases its keys).
+  volatile uint32_t* wipe_state = state;
+  volatile uint32_t* wipe_working = working;
+  for (int i = 0; i < 16; ++i) {
+    wipe_state[i] = 0;
+    wipe_working[i] = 0;
+  }
 }
 
 }  // namespace monocell::libos

@@ -14,6 +14,7 @@
 #include "freestanding.h"
 #include "hostcall.h"
 #include "protocol/ring/region.h"
+#include "random_pool.h"
 #include "x86_instructions.h"
 #include "xen_boot.h"
 
@@ -64,6 +65,9 @@ constexpr uint32_t kMaxMemmap = 32;
 xen::HvmMemmapEntry g_memmap[kMaxMemmap];
 uint32_t g_memmap_count = 0;
 char g_cmdline[kCmdlineMax];
+// The host's seed for the CSPRNG (module 0), copied before anything can overwrite it. Xen's
+// toolstack rounds a module up to whole pages.
+constexpr uint64_t kMaxSeedModuleBytes = 4096;
 // The host's seed for the CSPRNG (module 0), copied before anything can overwrite it.
 uint8_t g_host_seed[xen::kSeedModuleSize];
 bool g_host_seed_given = false;
@@ -105,8 +109,12 @@ void copy_start_info(uint64_t address) {
   if (info->nr_modules >= 1 && info->modlist_paddr != 0) {
     const auto* module = reinterpret_cast<const xen::HvmModlistEntry*>(info->modlist_paddr);
     if (module->paddr != 0 && module->size >= xen::kSeedModuleSize) {
-      copy_bytes(g_host_seed, reinterpret_cast<const void*>(module->paddr), sizeof g_host_seed);
+      void* bytes = reinterpret_cast<void*>(module->paddr);
+      copy_bytes(g_host_seed, bytes, sizeof g_host_seed);
       g_host_seed_given = true;
+      // No copy stays where the app could read it: on Xen the module is a page of what becomes
+      // the heap, which glibc expects to find zeroed.
+      zero_bytes(bytes, module->size < kMaxSeedModuleBytes ? module->size : kMaxSeedModuleBytes);
     }
   }
 }
@@ -173,8 +181,7 @@ uint64_t write_process_stack(const Layout& layout, char** argv, uint32_t argc, c
   s.argv = argv;
   s.argc = argc;
   s.exec_path = exe_path;
-  s.random[0] = rdtsc() * 0x9E3779B97F4A7C15ull;
-  s.random[1] = rdtsc() ^ 0xD1B54A32D192ED03ull;
+  random_fill(reinterpret_cast<uint8_t*>(s.random), sizeof s.random);  // glibc's canary and pointer guard
   s.vdso = reinterpret_cast<uint64_t>(monocell_vdso);
   s.phdr = reinterpret_cast<uint64_t>(__ehdr_start) + ehdr->e_phoff;
   s.phent = ehdr->e_phentsize;

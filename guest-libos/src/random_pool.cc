@@ -5,6 +5,7 @@
 #include "chacha20.h"
 #include "freestanding.h"
 #include "pvclock.h"
+#include "x86_instructions.h"
 
 namespace monocell::libos {
 namespace {
@@ -13,12 +14,6 @@ uint32_t g_key[8];
 uint32_t g_nonce[3];
 bool g_keyed = false;
 bool g_rdrand = false;
-
-bool cpu_has_rdrand() {
-  uint32_t eax = 1, ebx, ecx = 0, edx;
-  asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
-  return (ecx >> 30) & 1;
-}
 
 // RDRAND may fail transiently; ten tries is Intel's advice. False when it never answered.
 bool rdrand64(uint64_t* value) {
@@ -54,7 +49,7 @@ void key_once() {
   const uint64_t now = kvmclock_ns();
   g_nonce[0] = static_cast<uint32_t>(now);
   g_nonce[1] = static_cast<uint32_t>(now >> 32);
-  g_rdrand = cpu_has_rdrand();
+  g_rdrand = (x86_instructions::cpuid(1).ecx >> 30) & 1;  // CPUID.1:ECX.RDRAND
   mix_rdrand();
   g_keyed = true;
 }
@@ -92,11 +87,6 @@ void random_fill(uint8_t* out, uint64_t length) {
     out += n;
     length -= n;
   }
-}
-
-bool random_has_rdrand() {
-  key_once();
-  return g_rdrand;
 }
 
 }  // namespace monocell::libos
