@@ -1,7 +1,13 @@
-// Signals. No handler runs yet: rt_sigaction and rt_sigprocmask are accepted and record
-// nothing. A signal the one process sends itself (kill, tkill, tgkill: what raise() and
-// abort() do) takes its default action, as in a process with no handler installed: ignored,
-// or the end of the guest with 128 + N and a line on its stderr naming the signal.
+// Signals. No handler runs yet. rt_sigaction and rt_sigprocmask record what the app asks
+// for and answer it back, and a signal the one process sends itself (kill, tkill, tgkill: what
+// raise() and abort() do) is treated as Linux would treat it for this process, except that a
+// handler cannot run:
+//   blocked          stays pending (and is never delivered)
+//   SIG_IGN          discarded
+//   a handler        refused with ENOSYS: the handler would not run
+//   SIG_DFL          its default action: ignored (SIGCHLD, SIGURG, SIGWINCH, SIGCONT; and the
+//                    stop signals: nothing stops a guest), else the guest ends with 128 + N and
+//                    a line on its stderr naming the signal (abort() ends with 134)
 #include <asm/signal.h>
 #include <linux/errno.h>
 
@@ -13,8 +19,23 @@
 namespace monocell::libos {
 namespace {
 
-constexpr uint64_t kSelf = 1;  // the pid and tid of the one process (sys_process.cc's getpid)
+constexpr uint64_t kSelf = 1;  // the pid and tid of the one process (syscall_dispatch.cc's getpid)
 constexpr uint64_t kMaxSignal = 64;
+
+// struct sigaction as the kernel takes it (rt_sigaction with an 8-byte mask).
+struct KernelSigaction {
+  uint64_t handler;  // SIG_DFL 0, SIG_IGN 1, or a function
+  uint64_t flags;
+  uint64_t restorer;
+  uint64_t mask;
+};
+static_assert(sizeof(KernelSigaction) == 32);
+
+KernelSigaction g_actions[kMaxSignal + 1];
+uint64_t g_blocked = 0;  // bit N-1 for signal N
+
+uint64_t bit(uint64_t signal) { return uint64_t{1} << (signal - 1); }
+const uint64_t kUnblockable = bit(SIGKILL) | bit(SIGSTOP);
 
 const char* signal_name(uint64_t signal) {
   switch (signal) {
@@ -81,6 +102,11 @@ void append(char* line, uint64_t size, uint64_t* at, const char* text) {
 SysResult signal_self(uint64_t signal) {
   if (signal == 0) return 0;  // a probe: the process exists
   if (signal > kMaxSignal) return -EINVAL;
+  if (signal != SIGKILL && signal != SIGSTOP) {
+    if ((g_blocked & bit(signal)) != 0) return 0;  // pending, and never delivered
+    if (g_actions[signal].handler == reinterpret_cast<uint64_t>(SIG_IGN)) return 0;
+    if (g_actions[signal].handler != reinterpret_cast<uint64_t>(SIG_DFL)) return -ENOSYS;  // no handler runs yet
+  }
   if (ignored_by_default(signal)) return 0;
   end_by_signal(signal);
 }
@@ -88,31 +114,39 @@ SysResult signal_self(uint64_t signal) {
 }  // namespace
 
 SysResult sys_rt_sigaction(uint64_t signal, uint64_t action, uint64_t old_action, uint64_t size) {
-  (void)action;  // no handler is ever run
   if (signal == 0 || signal > kMaxSignal || size != 8) return -EINVAL;
-  if (old_action != 0) {
-    constexpr uint64_t kSigactionSize = 32;  // handler, flags, restorer, mask
-    if (!user_range_ok(old_action, kSigactionSize)) return -EFAULT;
-    zero_bytes(reinterpret_cast<void*>(old_action), kSigactionSize);
-  }
+  if (action != 0 && !user_range_ok(action, sizeof(KernelSigaction))) return -EFAULT;
+  if (old_action != 0 && !user_range_ok(old_action, sizeof(KernelSigaction))) return -EFAULT;
+  if (action != 0 && (signal == SIGKILL || signal == SIGSTOP)) return -EINVAL;
+  KernelSigaction previous = g_actions[signal];
+  if (action != 0) copy_bytes(&g_actions[signal], reinterpret_cast<const void*>(action), sizeof(KernelSigaction));
+  if (old_action != 0) copy_bytes(reinterpret_cast<void*>(old_action), &previous, sizeof previous);
   return 0;
 }
 
 SysResult sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t old_set, uint64_t size) {
-  (void)how;
-  (void)set;
   if (size != 8) return -EINVAL;
-  if (old_set != 0) {
-    if (!user_range_ok(old_set, 8)) return -EFAULT;
-    *reinterpret_cast<uint64_t*>(old_set) = 0;
+  if (set != 0 && !user_range_ok(set, 8)) return -EFAULT;
+  if (old_set != 0 && !user_range_ok(old_set, 8)) return -EFAULT;
+  const uint64_t previous = g_blocked;
+  if (set != 0) {
+    const uint64_t mask = *reinterpret_cast<const uint64_t*>(set) & ~kUnblockable;
+    switch (how) {
+      case SIG_BLOCK: g_blocked |= mask; break;
+      case SIG_UNBLOCK: g_blocked &= ~mask; break;
+      case SIG_SETMASK: g_blocked = mask; break;
+      default: return -EINVAL;
+    }
   }
+  if (old_set != 0) *reinterpret_cast<uint64_t*>(old_set) = previous;
   return 0;
 }
 
 SysResult sys_kill(uint64_t pid, uint64_t signal) {
-  // 0: its process group; -1: every process it may signal. Either way only itself.
+  // 0: its process group, which is only itself. -1 (every process it may signal) never
+  // includes the caller, nor init: here there is nobody else.
   const int64_t target = static_cast<int64_t>(pid);
-  if (target != static_cast<int64_t>(kSelf) && target != 0 && target != -1) return -ESRCH;
+  if (target != static_cast<int64_t>(kSelf) && target != 0) return -ESRCH;
   return signal_self(signal);
 }
 

@@ -58,7 +58,7 @@ SysResult dispatch(const SyscallFrame& f) {
     case __NR_geteuid:
     case __NR_getgid:
     case __NR_getegid: return 0;
-    // No signals are ever delivered; accepting handlers and masks keeps abort() and friends happy.
+    // Signals (sys_signal.cc): actions and masks recorded, a signal to itself acted on; no handler runs yet.
     case __NR_rt_sigaction: return sys_rt_sigaction(a[0], a[1], a[2], a[3]);
     case __NR_rt_sigprocmask: return sys_rt_sigprocmask(a[0], a[1], a[2], a[3]);
     case __NR_kill: return sys_kill(a[0], a[1]);
