@@ -10,6 +10,8 @@ inline constexpr int kMonocellFailed = 125;  // monocell itself failed (bad flag
 inline constexpr int kCannotRun = 126;  // the app exists but cannot run (bad image, failed handshake)
 inline constexpr int kNotFound = 127;  // no app by that name
 inline constexpr int kSignalBase = 128;  // 128 + N: the guest was ended by signal N (137 after a kill)
-inline constexpr int kGuestFault = 139;  // the guest faulted or broke the ring protocol (as SIGSEGV would show)
+// The guest broke the ring protocol, or faulted without a CPU exception's signal (a CPU
+// exception gives 128 + the signal Linux sends for it: GuestEnd::code).
+inline constexpr int kGuestFault = 139;
 
 }  // namespace monocell::exit_code

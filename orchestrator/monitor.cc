@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "hypervisors/common/fault_report.h"
 #include "orchestrator/exit_codes.h"
 #include "protocol/describe.h"
 
@@ -510,7 +511,7 @@ int Monitor::finish() {
       const auto& f = exit_->fault();
       spdlog::error("guest {} faulted: {} (vector {}, error code {:#x}, rip {:#x}, address {:#x})", config_.name,
                     protocol::quoted(f.reason()), f.vector(), f.error_code(), f.rip(), f.address());
-      return exit_code::kGuestFault;
+      return 128 + fault::signal_for_vector(f.vector());
     }
     return exit_->code() & 0xff;
   }

@@ -58,6 +58,7 @@ int signal_for_vector(uint64_t vector) {
       return SIGTRAP;
     case 6:  // #UD
       return SIGILL;
+    case 11:  // #NP
     case 12:  // #SS
     case 17:  // #AC
       return SIGBUS;

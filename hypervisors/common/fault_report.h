@@ -27,7 +27,7 @@ Registers from_frame(const hostcall::FaultFrame& frame);
 const char* vector_name(uint64_t vector);
 
 // The signal Linux sends a process for CPU exception `vector` (SIGFPE for #DE, SIGILL for
-// #UD, SIGBUS for #SS and #AC, SIGTRAP for #DB and #BP, SIGSEGV otherwise): a guest that
+// #UD, SIGBUS for #NP, #SS and #AC, SIGTRAP for #DB and #BP, SIGSEGV otherwise): a guest that
 // faults ends with 128 + that signal, as the same program would on Linux.
 int signal_for_vector(uint64_t vector);
 

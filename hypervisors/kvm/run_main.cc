@@ -4,8 +4,10 @@
 //   124 the guest ran past --timeout and was stopped
 //   125 the VMM failed: bad command line, no usable /dev/kvm, a failed KVM ioctl
 //   126 the image cannot run: not a static x86-64 ELF linked with the monocell libOS
-//   139 the guest faulted or triple-faulted, made an exit the VMM does not handle, or broke
-//       the host-call contract
+//   128+N the guest reported a CPU exception; N is the signal Linux sends for it (139 SIGSEGV
+//       for a page fault, 132 SIGILL, 136 SIGFPE, 135 SIGBUS)
+//   139 also: the guest triple-faulted, made an exit the VMM does not handle, or broke the
+//       host-call contract
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -20,7 +22,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Boot a monocell guest image on /dev/kvm.", "monocell-kvm-run"};
   app.footer(
       "Exit status: the guest's own exit code, or 124 timeout, 125 VMM failure or bad usage, "
-      "126 not a monocell image, 139 guest fault (report on stderr).");
+      "126 not a monocell image, 128+N a CPU exception of signal N as on Linux (139 for a page fault), "
+      "139 another guest fault (report on stderr).");
   uint64_t memory_mib = 256;
   double timeout_s = 0;
   std::string boot = "direct";

@@ -140,7 +140,8 @@ void add_run_command(CLI::App& app, int* run_exit_code) {
   run_cmd->footer("APP [ARGS...]: an image NAME[:TAG] from the image store (its defaults apply unless\n"
                   "given here; ARGS replace its arguments), an app built under images/, or a path.\n"
                   "Exit status: the app's own; 124 timeout; 125 monocell failed; 126 app cannot run;\n"
-                  "127 no such app; 128+N ended by signal N; 139 guest fault or protocol violation.");
+                  "127 no such app; 128+N ended by signal N, or a CPU fault Linux signals with N (139 for a\n"
+                  "page fault); 139 protocol violation.");
   run_cmd->callback([run_cmd, options, run_exit_code] {
     const std::vector<std::string> command = run_cmd->remaining();
     if (command.empty()) throw CLI::RequiredError("APP");
