@@ -84,7 +84,11 @@ kvm::UniqueFd seed_module() {
   kvm::UniqueFd fd(memfd_create("monocell-seed", MFD_CLOEXEC));
   if (fd.get() < 0) throw xen::XenError(std::string("memfd_create (the guest's random seed): ") + std::strerror(errno));
   uint8_t seed[xen::kSeedModuleSize];
-  fill_host_random(seed, sizeof seed);
+  // libxenguest takes a module that starts with gzip's magic for a compressed one (and fails
+  // to unpack it): such a draw, one in 65536, is drawn again.
+  do {
+    fill_host_random(seed, sizeof seed);
+  } while (seed[0] == 0x1f && seed[1] == 0x8b);
   if (::write(fd.get(), seed, sizeof seed) != static_cast<ssize_t>(sizeof seed)) {
     throw xen::XenError(std::string("writing the guest's random seed: ") + std::strerror(errno));
   }
@@ -256,6 +260,7 @@ void XenBackend::boot(const GuestConfig& config) {
   if (!console_) spdlog::warn("guest {}: its console is not shown: {}", name_, why);
   events_->start(console_.get());
   xen::StoreRendezvous rendezvous(*store_, domid);
+  reaper_->confirm_started();
   domain_->unpause();
 
   const auto timeout = start_timeout();

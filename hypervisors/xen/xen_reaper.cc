@@ -158,21 +158,36 @@ std::unique_ptr<Reaper> Reaper::spawn(const std::string& uuid, const std::string
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
-  // EOF once the reaper exec'd (its copy is close-on-exec) or failed to.
-  int reaper_errno = 0;
-  ssize_t n;
-  while ((n = read(exec_error[0], &reaper_errno, sizeof reaper_errno)) < 0 && errno == EINTR) {
-  }
-  close(exec_error[0]);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || n > 0) {
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     close(pipe_fds[1]);
-    errno = n > 0 ? reaper_errno : EAGAIN;
-    throw_errno("starting the domain's reaper (exec of /proc/self/exe)");
+    close(exec_error[0]);
+    errno = EAGAIN;
+    throw_errno("starting the domain's reaper (fork)");
   }
-  return std::unique_ptr<Reaper>(new Reaper(pipe_fds[1]));
+  // Whether its exec worked is asked later (confirm_started): at idle priority the exec may
+  // wait for the CPU, and the domain's creation need not wait with it.
+  return std::unique_ptr<Reaper>(new Reaper(pipe_fds[1], exec_error[0]));
 }
 
-Reaper::~Reaper() { close(pipe_write_); }
+Reaper::~Reaper() {
+  close(pipe_write_);
+  if (exec_check_ >= 0) close(exec_check_);
+}
+
+void Reaper::confirm_started() {
+  if (exec_check_ < 0) return;
+  // EOF once the reaper exec'd (its copy is close-on-exec); its errno if the exec failed.
+  int reaper_errno = 0;
+  ssize_t n;
+  while ((n = read(exec_check_, &reaper_errno, sizeof reaper_errno)) < 0 && errno == EINTR) {
+  }
+  close(exec_check_);
+  exec_check_ = -1;
+  if (n > 0) {
+    errno = reaper_errno;
+    throw_errno("starting the domain's reaper (exec of /proc/self/exe)");
+  }
+}
 
 void Reaper::disarm() {
   const char byte = kDisarm;

@@ -25,12 +25,18 @@ class Reaper {
   Reaper(const Reaper&) = delete;
   Reaper& operator=(const Reaper&) = delete;
 
+  // Waits until the reaper's exec has happened; throws XenError if it failed. Called before
+  // the domain runs: from fork on, the reaper holds the pipe, so it reaps even if the monitor
+  // dies before this.
+  void confirm_started();
+
   // The domain is gone: the reaper leaves without looking for it.
   void disarm();
 
  private:
-  explicit Reaper(int pipe_write) : pipe_write_(pipe_write) {}
+  Reaper(int pipe_write, int exec_check) : pipe_write_(pipe_write), exec_check_(exec_check) {}
   int pipe_write_;
+  int exec_check_;  // read end of the exec-error pipe, until confirm_started()
 };
 
 }  // namespace monocell::xen
