@@ -30,6 +30,10 @@ function(monocell_add_image name)
   if(NOT ARGN)
     message(FATAL_ERROR "monocell_add_image(${name}): no sources given")
   endif()
+  # From this file's place, not the caller's variables: any directory of the project may call it.
+  get_filename_component(_monocell_prefix "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../../.." ABSOLUTE)
+  set(_monocell_lib "${_monocell_prefix}/lib/monocell")
+  set(MONOCELL_INCLUDE_DIR "${_monocell_prefix}/include")
   # The guest image: static, not PIE, the libOS and the init taken whole.
   add_executable(${name} ${ARGN})
   target_include_directories(${name} PRIVATE "${MONOCELL_INCLUDE_DIR}")

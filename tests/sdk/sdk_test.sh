@@ -24,7 +24,7 @@ mkdir -p "$app"
 cat > "$app/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.25)
 project(greeter CXX)
-find_package(Monocell 0.1 REQUIRED)
+find_package(Monocell REQUIRED)
 monocell_add_image(greeter greeter.cc)
 CMAKE
 cat > "$app/greeter.cc" <<'CXX'
@@ -75,7 +75,8 @@ run_checked() {  # HYPERVISOR APP EXPECTED_OUTPUT
 for hv in "${hypervisors[@]}"; do run_checked "$hv" greeter:1.0 "greetings from sdk"; done
 "$monocell" run --hypervisor process greeter:1.0 there now > /dev/null || fail "arguments on the command line"
 # The pkg-config build is a guest image too: Xen's PVH note, and it boots where KVM is.
-readelf -n "$app/greeter-pc" | grep -q "Xen" || fail "the pkg-config build has no Xen PVH note"
+readelf -n "$app/greeter-pc" > "$tmp/notes.txt"
+grep -q "Xen" "$tmp/notes.txt" || fail "the pkg-config build has no Xen PVH note"
 if [[ " ${hypervisors[*]} " == *" kvm "* ]]; then run_checked kvm "$app/greeter-pc" "greetings from nowhere"; fi
 
 # Moved between stores as a file.
