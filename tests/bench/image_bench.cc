@@ -5,12 +5,9 @@
 //                 process backend with the process ELF)
 //   lz4_vs_cli    the backends' decompression of the guest ELF (lz4 frame, sha256 check, into a
 //                 sealed memfd: decompress_to_memfd) / `lz4 -d` of the same blob file, both in
-//                 bytes per second (lz4's own process start-up, timed with `lz4 --version`, is
-//                 not decompression and is taken out)
+//                 bytes per second over the blob 32 times (lz4's own process start-up, timed
+//                 with `lz4 --version`, is not decompression and is taken out)
 // usage: monocell-bench-image [--runs N]
-#include <fcntl.h>
-#include <linux/kvm.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,9 +16,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "hypervisors/kvm/kvm_system.h"
 #include "images/format/image_reference.h"
 #include "images/store/blob_memfd.h"
 #include "images/store/image_store.h"
@@ -40,14 +40,6 @@ constexpr char kLz4Cli[] = "/usr/bin/lz4";
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
-}
-
-bool kvm_usable() {
-  const int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool usable = ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
-  close(fd);
-  return usable;
 }
 
 [[noreturn]] void fail(const std::string& why) {
@@ -99,7 +91,7 @@ int main(int argc, char** argv) {
               static_cast<double>(fs::file_size(guest_elf)) / 1024);
 
   // monocell run from the store next to the raw ELF, interleaved so noise hits both alike.
-  const bool kvm = kvm_usable();
+  const bool kvm = kvm::KvmSystem::available();
   const std::string hypervisor = kvm ? "kvm" : "process";
   const std::string stored_ref = kvm ? "hello:bench" : "hello-process:bench";
   const std::string raw = kvm ? guest_elf : process_elf;
@@ -120,22 +112,35 @@ int main(int argc, char** argv) {
     if (b.kind == image::v1::BLOB_KIND_GUEST_ELF) blob = &b;
   }
   if (blob == nullptr) fail("the hello image has no guest ELF blob");
-  const double bytes = static_cast<double>(blob->digest.size);
+  // Each measurement decompresses the blob kRepeats times, so that lz4's start-up (timed on
+  // its own and taken out) is a small part of what its time says.
+  constexpr int kRepeats = 32;
+  const double bytes = static_cast<double>(blob->digest.size) * kRepeats;
+  const fs::path repeated = dir / "blob-repeated.lz4";
+  {
+    std::ifstream in(store.blob_path(*blob), std::ios::binary);
+    const std::string frame((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream out(repeated, std::ios::binary);
+    for (int i = 0; i < kRepeats; ++i) out << frame;  // lz4 -d decodes concatenated frames
+  }
   std::vector<double> ours, cli, cli_startup;
-  for (int i = 0; i < runs; ++i) {
+  for (int i = 0; i < std::max(3, runs / 3); ++i) {
     const auto start = bench::Clock::now();
-    const image::FileDescriptor memfd = image::decompress_to_memfd(store, hello, *blob, "bench-hello");
+    for (int r = 0; r < kRepeats; ++r) {
+      const image::FileDescriptor memfd = image::decompress_to_memfd(store, hello, *blob, "bench-hello");
+    }
     ours.push_back(bench::seconds_since(start));
-    cli.push_back(timed({kLz4Cli, "-d", "-c", "-q", store.blob_path(*blob)}) / 1000);
+    cli.push_back(timed({kLz4Cli, "-d", "-c", "-q", repeated.string()}) / 1000);
     cli_startup.push_back(timed({kLz4Cli, "--version"}) / 1000);
   }
   const double ours_bps = bytes / median(ours);
   const double cli_s = std::max(median(cli) - median(cli_startup), 1e-6);
   const double cli_bps = bytes / cli_s;
   const double lz4_vs_cli = ours_bps / cli_bps;
-  std::printf("decompressing the guest ELF (%.0f KiB): %.0f MB/s in the backends (with its sha256), "
+  std::printf("decompressing the guest ELF (%.0f KiB) %d times: %.0f MB/s in the backends (with its sha256), "
               "%.0f MB/s with lz4 -d (%.2f ms, less %.2f ms of its start-up)\n",
-              bytes / 1024, ours_bps / 1e6, cli_bps / 1e6, median(cli) * 1000, median(cli_startup) * 1000);
+              static_cast<double>(blob->digest.size) / 1024, kRepeats, ours_bps / 1e6, cli_bps / 1e6,
+              median(cli) * 1000, median(cli_startup) * 1000);
 
   std::printf("targets: hello_kib <= %.0f %s, store_vs_elf <= %.2f %s, lz4_vs_cli >= %.1f %s\n", kHelloTargetKib,
               hello_kib <= kHelloTargetKib ? "PASS" : "MISS", kStoreTarget,

@@ -2,23 +2,16 @@
 #include "tests/support/test_hypervisors.h"
 
 #include <catch2/catch.hpp>
-#include <fcntl.h>
-#include <linux/kvm.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 
+#include "hypervisors/kvm/kvm_system.h"
+
 namespace monocell::testing {
 
-bool kvm_usable() {
-  const int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool usable = ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
-  close(fd);
-  return usable;
-}
+bool kvm_usable() { return kvm::KvmSystem::available(); }
 
 bool xen_usable() {
   std::ifstream caps("/proc/xen/capabilities");
