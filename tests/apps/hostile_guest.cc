@@ -77,7 +77,7 @@ __attribute__((no_sanitize("undefined"))) int dereference_null() {
 
 // Under ASan builds: let a fault kill this process as it would kill a real guest, rather than
 // ASan turning it into a report and exit code 1.
-extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
+extern "C" const char* __asan_default_options() { return "handle_segv=0:handle_sigfpe=0:handle_sigill=0"; }
 
 int main() {
   Guest g;
