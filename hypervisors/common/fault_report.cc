@@ -47,25 +47,7 @@ const char* vector_name(uint64_t vector) {
   return vector < 32 ? "reserved exception" : "interrupt";
 }
 
-int signal_for_vector(uint64_t vector) {
-  switch (vector) {
-    case 0:   // #DE
-    case 16:  // #MF
-    case 19:  // #XM
-      return SIGFPE;
-    case 1:  // #DB
-    case 3:  // #BP
-      return SIGTRAP;
-    case 6:  // #UD
-      return SIGILL;
-    case 11:  // #NP
-    case 12:  // #SS
-    case 17:  // #AC
-      return SIGBUS;
-    default:
-      return SIGSEGV;
-  }
-}
+int signal_for_vector(uint64_t vector) { return signal_for(vector, 0).signal; }
 
 const char* where(uint64_t cs, bool in_syscall_entry) {
   if (in_syscall_entry) return "exception inside the libOS syscall entry";

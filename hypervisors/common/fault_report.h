@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include <monocell/fault_signal.h>
 #include <monocell/hostcall_abi.h>
 
 namespace monocell::fault {
