@@ -42,4 +42,11 @@ void host_exit(int status) {
   for (;;) host_call(request);  // the VMM never resumes the guest after kExit
 }
 
+void host_report_fault(const hostcall::FaultFrame& frame) {
+  hostcall::Request request{};
+  request.op = static_cast<uint32_t>(hostcall::Op::kFault);
+  request.arg[0] = reinterpret_cast<uint64_t>(&frame);
+  for (;;) host_call(request);  // the host never resumes the guest after kFault
+}
+
 }  // namespace monocell::libos

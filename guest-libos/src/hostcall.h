@@ -18,4 +18,8 @@ uint64_t cpu_time_ns();
 
 [[noreturn]] void host_exit(int status);
 
+// Reports an exception to the host as the supervisor does, from either privilege; the guest
+// ends (the host reports it, and it ends with 128 + the fault's signal).
+[[noreturn]] void host_report_fault(const hostcall::FaultFrame& frame);
+
 }  // namespace monocell::libos

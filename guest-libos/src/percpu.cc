@@ -16,6 +16,9 @@ constinit monocell::libos::PerCpu monocell_percpu = {
     .host_interrupts = 0,
     .waited_ns = 0,
     .clock_at_boot_ns = 0,
+    .in_libos = 0,
+    .user_fault_vectors = 0,
+    .user_fault = {},
 };
 }  // extern "C"
 

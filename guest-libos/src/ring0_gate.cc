@@ -3,6 +3,7 @@
 
 #include <linux/errno.h>
 
+#include "boot_info.h"
 #include "hypervisor.h"
 #include "x86_instructions.h"
 #include "xen_hostcall.h"
@@ -28,6 +29,9 @@ int64_t sys_ring0_gate(uint64_t op, uint64_t argument) {
     case Ring0GateOp::kSleep:
       xen_sleep_until(argument);
       return 0;
+    case Ring0GateOp::kFault:
+      if (!user_range_ok(argument, sizeof(hostcall::FaultFrame))) return -EFAULT;
+      monocell_xen_fault(reinterpret_cast<const hostcall::FaultFrame*>(argument));
   }
   return -EINVAL;
 }

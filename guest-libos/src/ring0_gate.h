@@ -17,6 +17,7 @@ enum class Ring0GateOp : uint64_t {
   kDoorbell = 1,  // notify the host's ring port
   kWaitForHost = 2,  // arg: deadline on the pvclock timeline (~0: none); returns 0 or 1
   kSleep = 3,  // arg: deadline on the pvclock timeline; returns 0
+  kFault = 4,  // arg: a hostcall::FaultFrame the libOS reports from ring 3; does not return
 };
 
 // Ring 3: enters ring 0 through `syscall` with the gate's number.

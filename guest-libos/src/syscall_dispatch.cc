@@ -4,6 +4,8 @@
 
 #include "percpu.h"
 #include "ring0_gate.h"
+#include "signal_delivery.h"
+#include "signal_state.h"
 #include "syscalls.h"
 
 namespace monocell::libos {
@@ -58,9 +60,12 @@ SysResult dispatch(const SyscallFrame& f) {
     case __NR_geteuid:
     case __NR_getgid:
     case __NR_getegid: return 0;
-    // Signals (sys_signal.cc): actions and masks recorded, a signal to itself acted on; no handler runs yet.
+    // Signals (sys_signal.cc); handlers run on the way out (signal_delivery.cc).
     case __NR_rt_sigaction: return sys_rt_sigaction(a[0], a[1], a[2], a[3]);
     case __NR_rt_sigprocmask: return sys_rt_sigprocmask(a[0], a[1], a[2], a[3]);
+    case __NR_rt_sigpending: return sys_rt_sigpending(a[0], a[1]);
+    case __NR_sigaltstack: return sys_sigaltstack(a[0], a[1]);
+    case __NR_rt_sigreturn: sys_rt_sigreturn(f);
     case __NR_kill: return sys_kill(a[0], a[1]);
     case __NR_tkill: return sys_tkill(a[0], a[1]);
     case __NR_tgkill: return sys_tgkill(a[0], a[1], a[2]);
@@ -77,5 +82,9 @@ SysResult dispatch(const SyscallFrame& f) {
 }  // namespace monocell::libos
 
 extern "C" int64_t monocell_syscall_dispatch(const monocell::libos::SyscallFrame* frame) {
-  return monocell::libos::dispatch(*frame);
+  using namespace monocell::libos;
+  const int64_t result = dispatch(*frame);
+  // A signal this syscall let through (sent, unblocked) runs its handler before the app goes on.
+  if ((signals::pending() & ~signals::blocked()) != 0) signals::deliver_pending(*frame, result);
+  return result;
 }

@@ -5,13 +5,16 @@
 
 namespace monocell::libos {
 
-// What syscall_entry.S saved, lowest address first.
+// What syscall_entry.S saved, lowest address first: every register of the app's context.
 struct SyscallFrame {
   uint64_t nr;
   uint64_t arg[6];  // rdi, rsi, rdx, r10, r8, r9
-  uint64_t rip;
-  uint64_t rflags;
+  uint64_t rip;     // rcx
+  uint64_t rflags;  // r11
+  uint64_t rbx, rbp, r12, r13, r14, r15;
+  uint64_t rsp;
 };
+static_assert(sizeof(SyscallFrame) == 16 * 8, "syscall_entry.S pushes 16 words");
 
 using SysResult = int64_t;  // >= 0 result, or -errno
 
@@ -63,5 +66,8 @@ SysResult sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t old_set, uint6
 SysResult sys_kill(uint64_t pid, uint64_t signal);
 SysResult sys_tkill(uint64_t tid, uint64_t signal);
 SysResult sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t signal);
+SysResult sys_sigaltstack(uint64_t stack, uint64_t old_stack);
+SysResult sys_rt_sigpending(uint64_t set, uint64_t size);
+[[noreturn]] void sys_rt_sigreturn(const SyscallFrame& frame);
 
 }  // namespace monocell::libos

@@ -40,6 +40,7 @@ int64_t xen_host_call(hostcall::Request& request) {
     switch (op) {
       case hostcall::Op::kWaitForHost: return ring0_gate(Ring0GateOp::kWaitForHost, request.arg[0]);
       case hostcall::Op::kSleep: return ring0_gate(Ring0GateOp::kSleep, request.arg[0]);
+      case hostcall::Op::kFault: return ring0_gate(Ring0GateOp::kFault, request.arg[0]);
       default: return -EPERM;
     }
   }

@@ -1,7 +1,8 @@
-/* The ring-0 supervisor's IDT vector stubs: every exception and unexpected interrupt is
- * reported to the host with the registers (hostcall_abi.h FaultFrame), then the vCPU halts
- * (on Xen: src/xen_hostcall.cc writes the report and shuts the domain down). Ring 0 is
- * instruction-emulated on kvm_pvm: only plain integer moves and pushes here. */
+/* The ring-0 supervisor's IDT vector stubs: an exception in the app that it has a signal handler
+ * for is sent on to the signal delivery in ring 3 (user_return.S); every other exception and
+ * unexpected interrupt is reported to the host with the registers (hostcall_abi.h FaultFrame),
+ * then the vCPU halts (on Xen: src/xen_hostcall.cc writes the report and shuts the domain
+ * down). Ring 0 is instruction-emulated on kvm_pvm: only plain integer instructions here. */
 
 #define HOSTCALL_GPA 0xFE000000
 #define OP_FAULT 4
@@ -10,6 +11,17 @@
 #define HOST_VECTOR 0xF0            /* notify_abi.h kHostInterruptVector */
 #define LAPIC_EOI 0xFEE000B0        /* notify_abi.h kLapicEoi */
 #define PERCPU_HOST_INTERRUPTS 40   /* percpu.h */
+#define PERCPU_SYSCALL_RSP 8
+#define PERCPU_IN_LIBOS 64
+#define PERCPU_USER_FAULT_VECTORS 72
+#define PERCPU_USER_FAULT 80
+#define FRAME_WORDS 23              /* hostcall_abi.h FaultFrame */
+#define FRAME_VECTOR 128
+#define FRAME_RIP 144
+#define FRAME_CS 152
+#define FRAME_RFLAGS 160
+#define FRAME_RSP 168
+#define TRAMPOLINE_RFLAGS 0x202     /* IF and the reserved bit 1 */
 #define XEN_UPCALL_VECTOR 0xF1      /* src/xen_boot.cc kUpcallVector */
 
   .section .text.monocell_supervisor, "ax", @progbits
@@ -102,6 +114,54 @@ monocell_vector_common:
   movq %cr2, %rax
   pushq %rax
   movq %rsp, %rbx               /* FaultFrame* */
+  /* The app's own exception (ring 3, no libOS code running) with a handler waiting for it: copy
+   * the frame to PerCpu::user_fault and return to the trampoline instead. */
+  movq FRAME_CS(%rbx), %rax
+  andq $3, %rax
+  jz 4f
+  movq monocell_percpu+PERCPU_IN_LIBOS(%rip), %rax  /* not %gs: the app may have moved GS base */
+  testq %rax, %rax
+  jnz 4f
+  movq FRAME_VECTOR(%rbx), %rcx
+  cmpq $32, %rcx
+  jae 4f
+  movq monocell_percpu+PERCPU_USER_FAULT_VECTORS(%rip), %rax
+  shrq %cl, %rax
+  andq $1, %rax
+  jz 4f
+  leaq monocell_percpu+PERCPU_USER_FAULT(%rip), %rdi
+  xorq %rcx, %rcx
+5:
+  movq (%rbx,%rcx,8), %rax
+  movq %rax, (%rdi,%rcx,8)
+  addq $1, %rcx
+  cmpq $FRAME_WORDS, %rcx
+  jne 5b
+  leaq monocell_user_fault_trampoline(%rip), %rax
+  movq %rax, FRAME_RIP(%rbx)
+  movq $TRAMPOLINE_RFLAGS, FRAME_RFLAGS(%rbx)
+  movq monocell_percpu+PERCPU_SYSCALL_RSP(%rip), %rax
+  subq $8, %rax
+  movq %rax, FRAME_RSP(%rbx)
+  popq %rax                     /* cr2 */
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %r11
+  popq %r10
+  popq %r9
+  popq %r8
+  popq %rbp
+  popq %rdi
+  popq %rsi
+  popq %rdx
+  popq %rcx
+  popq %rbx
+  popq %rax
+  addq $16, %rsp                /* vector and error code */
+  iretq
+4:
   cmpb $0, monocell_on_xen(%rip)
   jne 3f
   subq $48, %rsp                /* hostcall::Request on this stack */
