@@ -31,7 +31,9 @@ struct CallResult {
 };
 
 using CallHandler = std::function<CallResult(const std::string& payload)>;
-// Runs when the host delivers a signal; the default for SIGTERM/SIGINT asks serve() to return.
+// Runs when the host delivers a signal. Without it, a handler the app installed with sigaction()
+// runs (SIG_IGN: nothing happens); with neither, SIGTERM, SIGINT and SIGHUP ask serve() to
+// return 128 + N.
 using SignalHandler = std::function<void(int signal)>;
 
 struct App {

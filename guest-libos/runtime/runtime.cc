@@ -231,9 +231,16 @@ void Runtime::handle(const app::App& app, const v1::Envelope& request) {
       const int number = request.signal().number();
       if (app.on_signal) {
         app.on_signal(number);
-      } else if (number == SIGTERM || number == SIGINT || number == SIGHUP) {
-        request_stop(128 + number);
+        return;
       }
+      // An app that set its own disposition (sigaction) gets the signal as from kill(1) on
+      // Linux: its handler runs now, or nothing happens if it ignores the signal.
+      struct sigaction current {};
+      if (number > 0 && number < NSIG && sigaction(number, nullptr, &current) == 0 && current.sa_handler != SIG_DFL) {
+        if (current.sa_handler != SIG_IGN) raise(number);
+        return;
+      }
+      if (number == SIGTERM || number == SIGINT || number == SIGHUP) request_stop(128 + number);
       return;
     }
     case v1::Envelope::kStatsRequest:

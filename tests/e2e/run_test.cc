@@ -397,6 +397,19 @@ TEST_CASE("SIGTERM stops the guest gracefully and run exits with the guest's cod
   }
 }
 
+TEST_CASE("the host's SIGTERM runs the handler the app installed with sigaction") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "handler", app_path(hv, "test-signals"), "host-sigterm"});
+    REQUIRE(cli.wait_running("handler"));
+    guest->signal(SIGTERM);
+    const CommandResult r = guest->wait();
+    INFO(hv << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err);
+    CHECK(r.exit_code == 42);  // what the handler asked serve() to return
+    CHECK(r.out.find("signals: my handler got signal 15 from the host") != std::string::npos);
+  }
+}
+
 TEST_CASE("a guest that ignores SIGTERM is killed after the grace period") {
   Cli cli;
   for (const std::string& hv : hypervisors()) {
