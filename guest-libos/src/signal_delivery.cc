@@ -179,9 +179,10 @@ siginfo_t sent_info(uint64_t signal, int code) {
   return info;
 }
 
-}  // namespace
-
-void deliver_pending(const SyscallFrame& frame, int64_t result) {
+// Enters the handler of the first pending signal that is not blocked, as if it interrupted
+// `interrupted`; discards ignored ones and ends the guest for a fatal default. Returns when
+// nothing is left to deliver.
+void deliver_next(const UserRegs& interrupted) {
   for (uint64_t signal = next_deliverable(); signal != 0; signal = next_deliverable()) {
     const int code = pending_code(signal);
     clear_pending(signal);
@@ -190,8 +191,14 @@ void deliver_pending(const SyscallFrame& frame, int64_t result) {
       if (ignored_by_default(signal)) continue;
       end_by_signal(signal, nullptr);
     }
-    enter_handler(signal, sent_info(signal, code), regs_after_syscall(frame, result), FaultInfo{});
+    enter_handler(signal, sent_info(signal, code), interrupted, FaultInfo{});
   }
+}
+
+}  // namespace
+
+void deliver_pending(const SyscallFrame& frame, int64_t result) {
+  deliver_next(regs_after_syscall(frame, result));
 }
 
 void sigreturn(uint64_t user_rsp) {
@@ -222,17 +229,7 @@ void sigreturn(uint64_t user_rsp) {
     alt = AltStack{reinterpret_cast<uint64_t>(stack.ss_sp), stack.ss_size, true};
   }
   set_blocked(mask);
-  // What the restored mask lets through is delivered before the interrupted code goes on.
-  for (uint64_t signal = next_deliverable(); signal != 0; signal = next_deliverable()) {
-    const int code = pending_code(signal);
-    clear_pending(signal);
-    if (action(signal).handler == reinterpret_cast<uint64_t>(SIG_IGN)) continue;
-    if (!has_handler(signal)) {
-      if (ignored_by_default(signal)) continue;
-      end_by_signal(signal, nullptr);
-    }
-    enter_handler(signal, sent_info(signal, code), r, FaultInfo{});
-  }
+  deliver_next(r);  // what the restored mask lets through runs before the interrupted code
   monocell_resume_user(&r);
 }
 

@@ -40,6 +40,13 @@ void install(int signal, void (*handler)(int, siginfo_t*, void*), int flags = 0)
   sigaction(signal, &sa, nullptr);
 }
 
+sigset_t only(int signal) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, signal);
+  return set;
+}
+
 bool is_blocked(int signal) {
   sigset_t current;
   sigprocmask(SIG_BLOCK, nullptr, &current);
@@ -74,9 +81,7 @@ void check_handler_runs() {
 void check_blocked_waits() {
   install(SIGUSR2, record);
   g_runs = 0;
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGUSR2);
+  const sigset_t set = only(SIGUSR2);
   sigprocmask(SIG_BLOCK, &set, nullptr);
   raise(SIGUSR2);
   sigset_t pending;
@@ -232,9 +237,7 @@ void check_sigreturn_context() {
 
 // --- the ways a signal ends the program --------------------------------------------------------
 int fatal_after_unblock() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
+  const sigset_t set = only(SIGTERM);
   sigprocmask(SIG_BLOCK, &set, nullptr);
   raise(SIGTERM);
   sigset_t pending;
