@@ -48,6 +48,14 @@ class GuestChannel {
   bool prepare_sleep(bool with_output = true);
   void finish_sleep();
 
+  // What a lost wakeup leaves behind: frames from the guest that no doorbell announced, or
+  // frames for the guest while it says it sleeps.
+  // (The output ring only if `with_output`, as for prepare_sleep.)
+  bool unread_from_guest(bool with_output) const {
+    return control_in_.has_unread() || (with_output && stdio_in_.has_unread());
+  }
+  bool guest_sleeps_on_data() const { return control_out_.consumer_sleeps_on_data(); }
+
  private:
   GuestChannel() = default;
 

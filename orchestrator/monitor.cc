@@ -39,6 +39,9 @@ constexpr size_t kMaxPendingPerClient = 256;
 constexpr size_t kMaxAbandonedRequests = 4096;
 // Rounds of draining after the guest ended: what it published before ending, not more.
 constexpr int kFinalDrainRounds = 64;
+// An idle monitor looks this often for what a lost wakeup would leave behind (rings.h's
+// consumer_sleeps_on_data, has_unread): rare work, and a stall becomes a delay and a warning.
+constexpr int kLostWakeupCheckMs = 2000;
 
 // The answer to a request the monitor does not pass on to the guest.
 v1::Envelope unavailable(const std::string& why) {
@@ -128,7 +131,8 @@ int Monitor::run() {
       const short events = static_cast<short>((queued < kClientReadPauseBytes ? POLLIN : 0) | (queued > 0 ? POLLOUT : 0));
       fds.push_back({c.fd, events, 0});
     }
-    const int n = ::poll(fds.data(), fds.size(), idle ? -1 : 0);
+    const int n = ::poll(fds.data(), fds.size(), !idle ? 0 : rings_usable_ ? kLostWakeupCheckMs : -1);
+    if (rings_usable_ && idle && n == 0) check_lost_wakeups();
     if (rings_usable_) channel_->finish_sleep();
     if (n < 0 && errno != EINTR) {
       spdlog::error("monitor: poll: {}", std::strerror(errno));
@@ -158,6 +162,22 @@ int Monitor::run() {
     if (fds[kListen].revents) accept_clients();
     if (fds[kEnd].revents) return finish();
   }
+}
+
+void Monitor::check_lost_wakeups() {
+  const bool missed_by_host = channel_->unread_from_guest(!output_blocked_);
+  const bool missed_by_guest = channel_->guest_sleeps_on_data();
+  if (!missed_by_host && !missed_by_guest) return;
+  ++lost_wakeups_;
+  const char* what = missed_by_host ? "the guest published data and no doorbell woke the monitor"
+                                    : "the guest sleeps with messages waiting for it; it is notified again";
+  if (lost_wakeups_ == 1) {
+    spdlog::warn("guest {}: a lost wakeup: {} (found by the idle check after {} ms)", config_.name, what,
+                 kLostWakeupCheckMs);
+  } else {
+    spdlog::debug("guest {}: lost wakeup {}: {}", config_.name, lost_wakeups_, what);
+  }
+  if (missed_by_guest) backend_.guest_doorbell().notify();
 }
 
 bool Monitor::service_rings() {

@@ -60,6 +60,9 @@ class Monitor {
 
   // Handles what the guest wrote; returns true if frames remain (more work without waiting).
   bool service_rings();
+  // After an idle wait timed out: frames no notification announced are reported (and the
+  // guest is notified again if it sleeps on them).
+  void check_lost_wakeups();
   bool drain_stdio(int budget);
   bool drain_control(int budget);
   void handle_guest_message(const v1::Envelope& message);
@@ -101,6 +104,7 @@ class Monitor {
 
   std::unique_ptr<GuestChannel> channel_;
   bool rings_usable_ = true;
+  uint64_t lost_wakeups_ = 0;
   OutputWriter output_;
   bool output_blocked_ = false;  // the writer is full: the stdio ring waits
   bool accepting_ = true;  // false at the client cap or after EMFILE, until a client leaves

@@ -206,6 +206,14 @@ class RingProducer : public detail::RingEnd {
 
   uint32_t staged_bytes() const { return tail_ - published_; }
 
+  // True when the consumer says it sleeps although published frames wait for it: the
+  // notification that should have woken it was lost. For a periodic check, not a fast path.
+  bool consumer_sleeps_on_data() const {
+    if (!broken_.ok()) return false;
+    const bool sleeping = load_acquire(&indices_->consumer.waiting) != 0;
+    return sleeping && load_acquire(&indices_->consumer.index) != published_;
+  }
+
  private:
   // `own_index` null: read it from the region.
   static Result<RingProducer> attach_with(void* region, const RingLayout& layout, Notifier* consumer_wakeup,
@@ -324,6 +332,9 @@ class RingConsumer : public detail::RingEnd {
   }
 
   void finish_wait() { store_relaxed(&indices_->consumer.waiting, 0); }
+
+  // True when the producer has published frames this end has not read.
+  bool has_unread() const { return broken_.ok() && load_acquire(&indices_->producer.index) != head_; }
 
  private:
   static Result<RingConsumer> attach_with(void* region, const RingLayout& layout, Notifier* producer_wakeup,

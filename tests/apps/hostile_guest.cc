@@ -15,6 +15,7 @@
 //   div0         divide by zero
 //   deaf         ignore everything the host sends (a stop signal included)
 //   silent       take every request the host sends and answer none
+//   no-doorbell  answer every Call with its payload, but never ring the host's doorbell
 //
 // Built a second time with HOSTILE_OLD_VERSION defined, it says Hello with a protocol range
 // the host does not speak (the mode cannot come from Start: the host refuses before Start).
@@ -167,6 +168,18 @@ int main() {
   if (mode == "deaf") hang(g);
   if (mode == "silent") {  // takes every request and answers none
     for (;;) receive(g);
+  }
+  if (mode == "no-doorbell") {  // a producer with no notifier: the host is never woken
+    ring::RingProducer quiet = ring::RingProducer::attach(p, control, nullptr).value();
+    for (;;) {
+      const v1::Envelope e = receive(g);
+      if (!e.has_call()) continue;
+      v1::Envelope reply;
+      reply.set_id(1'000'000 + e.id());
+      reply.set_reply_to(e.id());
+      reply.mutable_call_reply()->set_payload(e.call().payload());
+      protocol::EnvelopeWriter(quiet).send(reply);
+    }
   }
   return 5;
 }

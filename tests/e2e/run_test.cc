@@ -363,6 +363,24 @@ TEST_CASE("10,000 Calls return the right payloads") {
   }
 }
 
+TEST_CASE("a reply whose doorbell never rang is still delivered, found by the monitor's idle check") {
+  Cli cli;
+  for (const std::string& hv : hypervisors()) {
+    auto guest = cli.start(hv, {"--name", "quiet", "--grace-period", "0.3", app_path(hv, "test-hostile-guest"),
+                                "no-doorbell"});
+    REQUIRE(cli.wait_running("quiet"));
+    Client client(cli.socket_of("quiet"));
+    v1::Envelope call;
+    call.mutable_call()->set_method("echo");
+    call.mutable_call()->set_payload("heard anyway");
+    CHECK(client.request(call).call_reply().payload() == "heard anyway");
+    guest->signal(SIGTERM);
+    const CommandResult r = guest->wait();
+    INFO(hv << "\nstderr: " << r.err);
+    CHECK(r.err.find("a lost wakeup: the guest published data and no doorbell woke the monitor") != std::string::npos);
+  }
+}
+
 TEST_CASE("monocell call prints the reply and fails clearly for unknown guests and methods") {
   Cli cli;
   for (const std::string& hv : hypervisors()) {

@@ -274,6 +274,28 @@ TEST_CASE("need-wakeup: the producer notifies only a consumer that said it sleep
   }
 }
 
+TEST_CASE("a lost wakeup is visible from either end: data waits for a side that sleeps") {
+  TestRegion region;
+  auto producer = region.producer(kRing);  // no notifier: every notification is "lost"
+  auto consumer = region.consumer(kRing);
+  const uint32_t value = 7;
+  CHECK_FALSE(producer.consumer_sleeps_on_data());
+  CHECK_FALSE(consumer.has_unread());
+  REQUIRE(consumer.prepare_wait());
+  CHECK_FALSE(producer.consumer_sleeps_on_data());  // asleep, but nothing waits for it
+  REQUIRE(producer.send(1, &value, sizeof value).ok());
+  CHECK(producer.consumer_sleeps_on_data());
+  CHECK(consumer.has_unread());
+  consumer.finish_wait();
+  CHECK_FALSE(producer.consumer_sleeps_on_data());  // awake: it will find the frame
+  uint32_t got = 0;
+  REQUIRE(consumer.read(&got, sizeof got).ok());
+  consumer.release();
+  CHECK_FALSE(consumer.has_unread());
+  REQUIRE(consumer.prepare_wait());
+  CHECK_FALSE(producer.consumer_sleeps_on_data());  // everything published was read
+}
+
 TEST_CASE("skip consumes a frame without copying it") {
   TestRegion region;
   auto producer = region.producer(kRing);
