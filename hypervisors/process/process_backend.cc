@@ -67,14 +67,17 @@ struct ChildFailure {
     close_range(process_abi::kWakeGuestFd + 1, static_cast<unsigned>(error_fd - 1), 0);
   }
   close_range(static_cast<unsigned>(error_fd) + 1, ~0u, 0);
+  // The app is found before its files are confined: it may live where the confinement hides
+  // (a fresh /tmp covers the host's).
+  const int exe = open(config.image.c_str(), O_PATH | O_CLOEXEC);
+  if (exe < 0) fail_child(error_fd);
   // Files: what the app writes must not reach the host, as from inside a VM.
   const char* step = "";
   if (const int e = process_confinement::confine_files(config.memory_mib << 19, &step); e != 0) {
     fail_child(error_fd, step, e);
   }
-  const char* path = config.image.c_str();
   char* args[2] = {const_cast<char*>(config.app.c_str()), nullptr};
-  execve(path, args, envp);
+  syscall(SYS_execveat, exe, "", args, envp, AT_EMPTY_PATH);
   fail_child(error_fd);
 }
 
