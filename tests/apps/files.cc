@@ -40,6 +40,7 @@ const char* errno_name(int e) {
     case ESPIPE: return "ESPIPE";
     case EXDEV: return "EXDEV";
     case EBUSY: return "EBUSY";
+    case ENOSPC: return "ENOSPC";
     default: return "other";
   }
 }
@@ -212,10 +213,29 @@ void with_syscalls() {
   std::printf("getcwd: %s\n", getcwd(cwd, sizeof cwd));
 }
 
+// /tmp is memory, and only so much of it: filling it ends in ENOSPC, and removing the file
+// gives the space back.
+void until_full() {
+  const int fd = open("/tmp/fill", O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  const std::string mib(1 << 20, 'f');
+  uint64_t total = 0;
+  ssize_t n;
+  while ((n = write(fd, mib.data(), mib.size())) > 0) total += static_cast<uint64_t>(n);
+  const int error = n < 0 ? errno : 0;
+  close(fd);
+  std::printf("filling /tmp: %s after more than 8 MiB: %d\n", errno_name(error), total > (8u << 20));
+  report("unlink the full file", unlink("/tmp/fill"));
+  const int again = open("/tmp/again", O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  std::printf("write after unlink: %zd\n", write(again, mib.data(), mib.size()));
+  close(again);
+  unlink("/tmp/again");
+}
+
 int files_main(int, char**) {
   try {
     with_filesystem();
     with_syscalls();
+    until_full();
   } catch (const std::exception& e) {
     std::printf("exception: %s\n", e.what());
     return 1;

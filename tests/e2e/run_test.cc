@@ -290,6 +290,9 @@ const char* const kFilesOutput =
     "/proc/self/exe: names this program\n"
     "readlink of a non-link: EINVAL\n"
     "getcwd: /\n"
+    "filling /tmp: ENOSPC after more than 8 MiB: 1\n"
+    "unlink the full file: ok\n"
+    "write after unlink: 1048576\n"
     "files: done\n";
 
 TEST_CASE("files: a guest app writes /tmp, reads it back, lists, renames and removes, with Linux's errors") {
