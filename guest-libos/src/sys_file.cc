@@ -114,7 +114,8 @@ int64_t transfer(OpenFile* f, bool write, uint64_t buffer, uint64_t length, int6
   }
   if (node->kind != vfs::NodeKind::kFile) return -EINVAL;
   uint64_t offset = at >= 0 ? static_cast<uint64_t>(at) : f->offset;
-  if (write && at < 0 && (f->flags & O_APPEND) != 0) offset = node->size;
+  // O_APPEND writes at the end, pwrite's too (as Linux does, against POSIX).
+  if (write && (f->flags & O_APPEND) != 0) offset = node->size;
   const int64_t n = write ? vfs::file_write(node, offset, data, length) : vfs::file_read(node, offset, data, length);
   if (n > 0 && at < 0) f->offset = offset + static_cast<uint64_t>(n);
   return n;
