@@ -41,6 +41,7 @@ const char* errno_name(int e) {
     case EXDEV: return "EXDEV";
     case EBUSY: return "EBUSY";
     case ENOSPC: return "ENOSPC";
+    case EFAULT: return "EFAULT";
     default: return "other";
   }
 }
@@ -211,6 +212,20 @@ void with_syscalls() {
   report("readlink of a non-link", readlink("/tmp", exe, sizeof exe));
   char cwd[64] = {};
   std::printf("getcwd: %s\n", getcwd(cwd, sizeof cwd));
+
+  // Pointers nobody may follow: the app gets EFAULT, the libOS carries on.
+  // (Read through a volatile, so the compiler does not see the address and object to it.)
+  char* volatile bad_address = reinterpret_cast<char*>(16);
+  char* nowhere = bad_address;
+  report("open a bad path pointer", open(nowhere, O_RDONLY));
+  const int probe = open("/tmp/probe", O_CREAT | O_RDWR, 0600);
+  report("write from a bad buffer", write(probe, nowhere, 8));
+  report("write 8 bytes", write(probe, "abcdefgh", 8));
+  lseek(probe, 0, SEEK_SET);
+  report("read into a bad buffer", read(probe, nowhere, 8));
+  report("stat into a bad buffer", stat("/tmp", reinterpret_cast<struct stat*>(nowhere)));
+  close(probe);
+  unlink("/tmp/probe");
 }
 
 // /tmp is memory, and only so much of it: filling it ends in ENOSPC, and removing the file
