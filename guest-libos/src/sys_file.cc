@@ -6,6 +6,7 @@
 #include <linux/errno.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/mman.h>
 #include <linux/stat.h>
 
 #include "boot_info.h"
@@ -612,6 +613,31 @@ SysResult sys_fadvise64(uint64_t fd, uint64_t offset, uint64_t length, uint64_t 
   if (f == nullptr) return -EBADF;
   if (f->kind == FileKind::kConsole) return -ESPIPE;
   return advice <= 5 ? 0 : -EINVAL;  // advice is only advice: memory is all there is
+}
+
+// A file's pages are a copy of its bytes taken at mmap: right for MAP_PRIVATE, and for a
+// read-only MAP_SHARED as long as nobody writes the file meanwhile. A writable shared mapping
+// would have to reach the file, which a copy cannot: refused. /dev/zero maps zeros.
+SysResult file_map_check(uint64_t fd, uint64_t offset, uint64_t flags, uint64_t prot) {
+  const OpenFile* f = fd_get(fd);
+  if (f == nullptr || (f->flags & O_PATH) != 0) return -EBADF;
+  if (offset % vfs::kPageSize != 0) return -EINVAL;
+  if (f->kind != FileKind::kNode) return -ENODEV;
+  const vfs::Node* node = f->node;
+  const bool zero_device = node->kind == vfs::NodeKind::kDevice && node->device == vfs::Device::kZero;
+  if (node->kind != vfs::NodeKind::kFile && !zero_device) return -ENODEV;
+  if (!readable(f)) return -EACCES;
+  const uint64_t type = flags & MAP_TYPE;
+  if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE) return -EINVAL;
+  if (type != MAP_PRIVATE && (prot & PROT_WRITE) != 0 && !zero_device) return -ENODEV;
+  return 0;
+}
+
+void file_map_fill(uint64_t fd, uint64_t offset, uint64_t address, uint64_t length) {
+  const OpenFile* f = fd_get(fd);
+  if (f == nullptr || f->kind != FileKind::kNode || f->node->kind != vfs::NodeKind::kFile) return;
+  // Past the end of the file the fresh pages stay zero.
+  vfs::file_read(f->node, offset, reinterpret_cast<void*>(address), length);
 }
 
 }  // namespace monocell::libos

@@ -61,6 +61,9 @@ SysResult sys_umask(uint64_t mask);
 SysResult sys_fsync(uint64_t fd);
 SysResult sys_ioctl(uint64_t fd, uint64_t request, uint64_t argument);
 SysResult sys_fadvise64(uint64_t fd, uint64_t offset, uint64_t length, uint64_t advice);
+// mmap of a descriptor: whether `fd` may be mapped so, then the new pages filled from it.
+SysResult file_map_check(uint64_t fd, uint64_t offset, uint64_t flags, uint64_t prot);
+void file_map_fill(uint64_t fd, uint64_t offset, uint64_t address, uint64_t length);
 
 // sys_time.cc
 SysResult sys_clock_gettime(uint64_t clock, uint64_t timespec);

@@ -4,6 +4,7 @@
 // inode numbers, times or host paths; listings sorted), so the same lines are expected on all.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -210,6 +211,15 @@ void with_syscalls() {
   std::printf("/proc/self/exe: %s\n",
               n > 0 && std::string(exe).ends_with("test-files") ? "names this program" : "wrong");
   report("readlink of a non-link", readlink("/tmp", exe, sizeof exe));
+  {
+    std::ofstream("/tmp/mapped") << "bytes through mmap";
+    const int map_fd = open("/tmp/mapped", O_RDONLY);
+    void* map = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, map_fd, 0);
+    std::printf("mmap of a file: %.18s\n", map != MAP_FAILED ? static_cast<const char*>(map) : "failed");
+    if (map != MAP_FAILED) munmap(map, 4096);
+    close(map_fd);
+    unlink("/tmp/mapped");
+  }
   char cwd[64] = {};
   std::printf("getcwd: %s\n", getcwd(cwd, sizeof cwd));
 

@@ -289,6 +289,7 @@ const char* const kFilesOutput =
     "/dev/null: character device 1, rdev 1:3\n"
     "/proc/self/exe: names this program\n"
     "readlink of a non-link: EINVAL\n"
+    "mmap of a file: bytes through mmap\n"
     "getcwd: /\n"
     "open a bad path pointer: EFAULT\n"
     "write from a bad buffer: EFAULT\n"
