@@ -288,7 +288,7 @@ TEST_CASE("libos vfs: a listing's cookies survive entries coming and going") {
   vfs::node_release(dir);
 }
 
-TEST_CASE("libos vfs: an open file outlives its name; a removed directory has no path") {
+TEST_CASE("libos vfs: an open file outlives its name, a removed directory has no path") {
   const Scratch s("orphans");
   make_file(s.at("f"), "still here");
   vfs::Node* node = open_node(s.at("f"), 0);
@@ -371,7 +371,7 @@ TEST_CASE("libos vfs: the devices") {
   CHECK(vfs::device_write(vfs::Device::kNull, 1234) == 1234);
 }
 
-TEST_CASE("libos fd table: 0-2 are the console; dup shares, exhaustion is EMFILE") {
+TEST_CASE("libos fd table: 0-2 are the console, dup shares, exhaustion is EMFILE") {
   tree();
   OpenFile* out = monocell::libos::fd_get(1);
   REQUIRE(out != nullptr);
