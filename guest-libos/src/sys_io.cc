@@ -1,14 +1,12 @@
-// File syscalls: fd 1 and 2 go to the host as frames on the stdio ring once the runtime attached
-// it (stdio_ring.h), and to the host's console before that (one host call per write/writev);
-// fd 0 is at end of file, and there is no file system yet.
-#include <asm/stat.h>
-#include <asm/termbits.h>
+// The console behind the standard streams: stdout and stderr go to the host as frames on the
+// stdio ring once the runtime attached it (stdio_ring.h), and to the host's console before that
+// (one host call per write/writev); stdin is at end of file (sys_file.cc).
 #include <linux/errno.h>
-#include <linux/fcntl.h>
 #include <monocell/libos.h>
 #include <monocell/stdio_ring.h>
 
 #include "boot_info.h"
+#include "console.h"
 #include "freestanding.h"
 #include "hostcall.h"
 #include "protocol/ring/region.h"
@@ -19,7 +17,6 @@ namespace monocell::libos {
 namespace {
 
 bool is_console(uint64_t fd) { return fd == 1 || fd == 2; }
-bool is_std_fd(uint64_t fd) { return fd <= 2; }
 
 // The host drains the stdio ring continuously; a writer that finds it full sleeps this long at
 // most before it looks again.
@@ -69,7 +66,7 @@ SysResult ring_write(uint64_t fd, const hostcall::IoVec* iov, uint32_t count) {
   return total == 0 && count != 0 ? -EIO : static_cast<SysResult>(total);
 }
 
-SysResult console_write(uint64_t fd, const hostcall::IoVec* iov, uint32_t count) {
+SysResult console_write_iov(uint64_t fd, const hostcall::IoVec* iov, uint32_t count) {
   if (stdio_attached) return ring_write(fd, iov, count);
   hostcall::Request request{};
   request.op = static_cast<uint32_t>(hostcall::Op::kConsoleWrite);
@@ -79,28 +76,18 @@ SysResult console_write(uint64_t fd, const hostcall::IoVec* iov, uint32_t count)
   return host_call(request);
 }
 
-void fill_char_device_stat(struct stat* st, uint64_t fd) {
-  zero_bytes(st, sizeof *st);
-  st->st_dev = 5;
-  st->st_ino = fd + 1;
-  st->st_mode = 0020000 | 0620;  // S_IFCHR, rw--w----
-  st->st_nlink = 1;
-  st->st_rdev = (136u << 8) | 0;  // a pty, as a terminal would be
-  st->st_blksize = 4096;  // stdio buffers this much between host calls
-}
-
 }  // namespace
 
-SysResult sys_write(uint64_t fd, uint64_t buffer, uint64_t count) {
-  if (!is_console(fd)) return -EBADF;
+SysResult console_write(uint64_t stream, uint64_t buffer, uint64_t count) {
+  if (!is_console(stream)) return -EBADF;
   if (count == 0) return 0;
   if (!user_range_ok(buffer, count)) return -EFAULT;
   hostcall::IoVec iov{buffer, count};
-  return console_write(fd, &iov, 1);
+  return console_write_iov(stream, &iov, 1);
 }
 
-SysResult sys_writev(uint64_t fd, uint64_t iov_address, uint64_t iovcnt) {
-  if (!is_console(fd)) return -EBADF;
+SysResult console_writev(uint64_t stream, uint64_t iov_address, uint64_t iovcnt) {
+  if (!is_console(stream)) return -EBADF;
   if (iovcnt > 1024) return -EINVAL;
   if (iovcnt == 0) return 0;
   if (!user_range_ok(iov_address, iovcnt * sizeof(hostcall::IoVec))) return -EFAULT;
@@ -117,71 +104,16 @@ SysResult sys_writev(uint64_t fd, uint64_t iov_address, uint64_t iovcnt) {
       break;  // write what was valid, like a short write
     }
   }
-  return console_write(fd, iov, used);
+  return console_write_iov(stream, iov, used);
 }
 
-SysResult sys_read(uint64_t fd, uint64_t buffer, uint64_t count) {
-  (void)buffer;
-  (void)count;
-  if (fd == 0) return 0;  // stdin is empty until the stdio ring arrives
-  return -EBADF;
-}
-
-SysResult sys_fstat(uint64_t fd, uint64_t stat_buffer) {
-  if (!is_std_fd(fd)) return -EBADF;
-  auto* st = reinterpret_cast<struct stat*>(stat_buffer);
-  if (!user_object_ok(st)) return -EFAULT;
-  fill_char_device_stat(st, fd);
-  return 0;
-}
-
-SysResult sys_newfstatat(uint64_t dirfd, uint64_t path, uint64_t stat_buffer, uint64_t flags) {
-  const char* p = reinterpret_cast<const char*>(path);
-  if (!user_range_ok(path, 1)) return -EFAULT;
-  if ((flags & AT_EMPTY_PATH) && p[0] == '\0') return sys_fstat(dirfd, stat_buffer);
-  return -ENOENT;
-}
-
-SysResult sys_readlink(uint64_t path, uint64_t buffer, uint64_t size) {
-  if (!user_range_ok(path, 1)) return -EFAULT;
-  const char* p = reinterpret_cast<const char*>(path);
-  if (!string_equal(p, "/proc/self/exe", 15)) return -ENOENT;
-  const char* exe = boot_info().exe_path;
-  const uint64_t length = string_length(exe, boot::kExePathMax - 1);
-  const uint64_t n = length < size ? length : size;
-  if (!user_range_ok(buffer, n)) return -EFAULT;
-  copy_bytes(reinterpret_cast<void*>(buffer), exe, n);
-  return static_cast<SysResult>(n);  // readlink does not NUL-terminate
-}
-
-SysResult sys_ioctl(uint64_t fd, uint64_t request, uint64_t argument) {
-  (void)argument;
-  if (!is_std_fd(fd)) return -EBADF;
-  (void)request;  // TCGETS and all others: not a terminal, so stdio buffers fully
-  return -ENOTTY;
-}
-
-SysResult sys_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode) {
-  (void)dirfd;
-  (void)flags;
-  (void)mode;
-  if (!user_range_ok(path, 1)) return -EFAULT;
-  return -ENOENT;  // no files in the image yet
-}
-
-SysResult sys_close(uint64_t fd) { return is_std_fd(fd) ? 0 : -EBADF; }
-
-SysResult sys_lseek(uint64_t fd, uint64_t offset, uint64_t whence) {
-  (void)offset;
-  (void)whence;
-  return is_std_fd(fd) ? -ESPIPE : -EBADF;
-}
-
-// The image's file system is its root directory alone: "/" is the one place to go.
-SysResult sys_chdir(uint64_t path) {
-  if (!user_range_ok(path, 2)) return -EFAULT;
-  const char* p = reinterpret_cast<const char*>(path);
-  return string_equal(p, "/", 2) ? 0 : -ENOENT;
+void console_stat(uint64_t stream, vfs::NodeStat* st) {
+  zero_bytes(st, sizeof *st);
+  st->dev = 5;
+  st->ino = stream + 1;
+  st->mode = 0020000 | 0620;  // S_IFCHR, rw--w----
+  st->nlink = 1;
+  st->rdev = (136u << 8) | 0;  // a pty, as a terminal would be
 }
 
 }  // namespace monocell::libos

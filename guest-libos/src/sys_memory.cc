@@ -1,4 +1,5 @@
-// brk, anonymous mmap/munmap, mprotect and madvise on top of the page pool.
+// brk, mmap/munmap (anonymous, and files as copies: sys_file.cc), mprotect and madvise on top of
+// the page pool.
 #include <asm/mman.h>
 #include <linux/errno.h>
 
@@ -17,14 +18,18 @@ SysResult sys_brk(uint64_t address) {
 SysResult sys_mmap(uint64_t address, uint64_t length, uint64_t prot, uint64_t flags, uint64_t fd,
                    uint64_t offset) {
   (void)address;  // a hint only; MAP_FIXED is refused below
-  (void)prot;  // every page of the one process is readable, writable and executable
-  (void)fd;
-  (void)offset;
+  // `prot` matters only for a file's pages: every page of the one process is readable,
+  // writable and executable.
   if (length == 0) return -EINVAL;
-  if (!(flags & MAP_ANONYMOUS)) return -ENODEV;  // no files yet
   if (flags & MAP_FIXED) return -EINVAL;
+  const bool file = (flags & MAP_ANONYMOUS) == 0;
+  if (file) {
+    const SysResult checked = file_map_check(fd, offset, flags, prot);
+    if (checked < 0) return checked;
+  }
   const uint64_t mapped = page_pool().map(length);
   if (mapped == 0) return -ENOMEM;
+  if (file) file_map_fill(fd, offset, mapped, length);
   return static_cast<SysResult>(mapped);
 }
 

@@ -1,6 +1,7 @@
 // Dispatches a syscall by number; unknown ones return -ENOSYS and are counted for the host.
 #include <asm/unistd_64.h>
 #include <linux/errno.h>
+#include <linux/fcntl.h>
 
 #include "percpu.h"
 #include "ring0_gate.h"
@@ -11,21 +12,63 @@
 namespace monocell::libos {
 namespace {
 
+constexpr uint64_t kAtFdCwd = static_cast<uint64_t>(AT_FDCWD);
+
 SysResult dispatch(const SyscallFrame& f) {
   const uint64_t* a = f.arg;
   switch (f.nr) {
+    // Files (sys_file.cc); the path forms are their *at forms from the working directory.
     case __NR_read: return sys_read(a[0], a[1], a[2]);
     case __NR_write: return sys_write(a[0], a[1], a[2]);
+    case __NR_pread64: return sys_pread64(a[0], a[1], a[2], a[3]);
+    case __NR_pwrite64: return sys_pwrite64(a[0], a[1], a[2], a[3]);
+    case __NR_readv: return sys_readv(a[0], a[1], a[2]);
     case __NR_writev: return sys_writev(a[0], a[1], a[2]);
+    case __NR_preadv: return sys_preadv(a[0], a[1], a[2], a[3]);
+    case __NR_pwritev: return sys_pwritev(a[0], a[1], a[2], a[3]);
     case __NR_openat: return sys_openat(a[0], a[1], a[2], a[3]);
-    case __NR_open: return sys_openat(static_cast<uint64_t>(-100), a[0], a[1], a[2]);
+    case __NR_open: return sys_openat(kAtFdCwd, a[0], a[1], a[2]);
+    case __NR_creat: return sys_openat(kAtFdCwd, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]);
     case __NR_close: return sys_close(a[0]);
     case __NR_lseek: return sys_lseek(a[0], a[1], a[2]);
+    case __NR_dup: return sys_dup(a[0]);
+    case __NR_dup2: return sys_dup2(a[0], a[1]);
+    case __NR_dup3: return sys_dup3(a[0], a[1], a[2]);
+    case __NR_fcntl: return sys_fcntl(a[0], a[1], a[2]);
     case __NR_fstat: return sys_fstat(a[0], a[1]);
+    case __NR_stat: return sys_newfstatat(kAtFdCwd, a[0], a[1], 0);
+    case __NR_lstat: return sys_newfstatat(kAtFdCwd, a[0], a[1], AT_SYMLINK_NOFOLLOW);
     case __NR_newfstatat: return sys_newfstatat(a[0], a[1], a[2], a[3]);
-    case __NR_readlink: return sys_readlink(a[0], a[1], a[2]);
-    case __NR_ioctl: return sys_ioctl(a[0], a[1], a[2]);
+    case __NR_statx: return sys_statx(a[0], a[1], a[2], a[3], a[4]);
+    case __NR_getdents64: return sys_getdents64(a[0], a[1], a[2]);
+    case __NR_access: return sys_faccessat(kAtFdCwd, a[0], a[1], 0);
+    case __NR_faccessat: return sys_faccessat(a[0], a[1], a[2], 0);
+    case __NR_faccessat2: return sys_faccessat(a[0], a[1], a[2], a[3]);
+    case __NR_readlink: return sys_readlinkat(kAtFdCwd, a[0], a[1], a[2]);
+    case __NR_readlinkat: return sys_readlinkat(a[0], a[1], a[2], a[3]);
+    case __NR_getcwd: return sys_getcwd(a[0], a[1]);
     case __NR_chdir: return sys_chdir(a[0]);
+    case __NR_fchdir: return sys_fchdir(a[0]);
+    case __NR_ftruncate: return sys_ftruncate(a[0], a[1]);
+    case __NR_truncate: return sys_truncate(a[0], a[1]);
+    case __NR_rename: return sys_renameat2(kAtFdCwd, a[0], kAtFdCwd, a[1], 0);
+    case __NR_renameat: return sys_renameat2(a[0], a[1], a[2], a[3], 0);
+    case __NR_renameat2: return sys_renameat2(a[0], a[1], a[2], a[3], a[4]);
+    case __NR_unlink: return sys_unlinkat(kAtFdCwd, a[0], 0);
+    case __NR_rmdir: return sys_unlinkat(kAtFdCwd, a[0], AT_REMOVEDIR);
+    case __NR_unlinkat: return sys_unlinkat(a[0], a[1], a[2]);
+    case __NR_mkdir: return sys_mkdirat(kAtFdCwd, a[0], a[1]);
+    case __NR_mkdirat: return sys_mkdirat(a[0], a[1], a[2]);
+    case __NR_symlink: return sys_symlinkat(a[0], kAtFdCwd, a[1]);
+    case __NR_symlinkat: return sys_symlinkat(a[0], a[1], a[2]);
+    case __NR_chmod: return sys_fchmodat(kAtFdCwd, a[0], a[1]);
+    case __NR_fchmod: return sys_fchmod(a[0], a[1]);
+    case __NR_fchmodat: return sys_fchmodat(a[0], a[1], a[2]);
+    case __NR_umask: return sys_umask(a[0]);
+    case __NR_fsync:
+    case __NR_fdatasync: return sys_fsync(a[0]);  // nothing to write back: memory is all there is
+    case __NR_fadvise64: return sys_fadvise64(a[0], a[1], a[2], a[3]);
+    case __NR_ioctl: return sys_ioctl(a[0], a[1], a[2]);
 
     case __NR_brk: return sys_brk(a[0]);
     case __NR_mmap: return sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]);

@@ -26,18 +26,47 @@ SysResult sys_munmap(uint64_t address, uint64_t length);
 SysResult sys_mprotect(uint64_t address, uint64_t length, uint64_t prot);
 SysResult sys_madvise(uint64_t address, uint64_t length, uint64_t advice);
 
-// sys_io.cc
-SysResult sys_write(uint64_t fd, uint64_t buffer, uint64_t count);
-SysResult sys_writev(uint64_t fd, uint64_t iov, uint64_t iovcnt);
+// sys_file.cc (the console behind fds 0-2 is sys_io.cc's)
 SysResult sys_read(uint64_t fd, uint64_t buffer, uint64_t count);
-SysResult sys_fstat(uint64_t fd, uint64_t stat_buffer);
-SysResult sys_newfstatat(uint64_t dirfd, uint64_t path, uint64_t stat_buffer, uint64_t flags);
-SysResult sys_readlink(uint64_t path, uint64_t buffer, uint64_t size);
-SysResult sys_ioctl(uint64_t fd, uint64_t request, uint64_t argument);
+SysResult sys_write(uint64_t fd, uint64_t buffer, uint64_t count);
+SysResult sys_pread64(uint64_t fd, uint64_t buffer, uint64_t count, uint64_t offset);
+SysResult sys_pwrite64(uint64_t fd, uint64_t buffer, uint64_t count, uint64_t offset);
+SysResult sys_readv(uint64_t fd, uint64_t iov, uint64_t iovcnt);
+SysResult sys_writev(uint64_t fd, uint64_t iov, uint64_t iovcnt);
+SysResult sys_preadv(uint64_t fd, uint64_t iov, uint64_t iovcnt, uint64_t offset);
+SysResult sys_pwritev(uint64_t fd, uint64_t iov, uint64_t iovcnt, uint64_t offset);
+SysResult sys_lseek(uint64_t fd, uint64_t offset, uint64_t whence);
 SysResult sys_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode);
 SysResult sys_close(uint64_t fd);
-SysResult sys_lseek(uint64_t fd, uint64_t offset, uint64_t whence);
+SysResult sys_dup(uint64_t fd);
+SysResult sys_dup2(uint64_t fd, uint64_t new_fd);
+SysResult sys_dup3(uint64_t fd, uint64_t new_fd, uint64_t flags);
+SysResult sys_fcntl(uint64_t fd, uint64_t command, uint64_t argument);
+SysResult sys_fstat(uint64_t fd, uint64_t stat_buffer);
+SysResult sys_newfstatat(uint64_t dirfd, uint64_t path, uint64_t stat_buffer, uint64_t flags);
+SysResult sys_statx(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mask, uint64_t buffer);
+SysResult sys_getdents64(uint64_t fd, uint64_t buffer, uint64_t count);
+SysResult sys_faccessat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags);
+SysResult sys_readlinkat(uint64_t dirfd, uint64_t path, uint64_t buffer, uint64_t size);
+SysResult sys_getcwd(uint64_t buffer, uint64_t size);
 SysResult sys_chdir(uint64_t path);
+SysResult sys_fchdir(uint64_t fd);
+SysResult sys_ftruncate(uint64_t fd, uint64_t length);
+SysResult sys_truncate(uint64_t path, uint64_t length);
+SysResult sys_renameat2(uint64_t old_dirfd, uint64_t old_path, uint64_t new_dirfd, uint64_t new_path,
+                        uint64_t flags);
+SysResult sys_unlinkat(uint64_t dirfd, uint64_t path, uint64_t flags);
+SysResult sys_mkdirat(uint64_t dirfd, uint64_t path, uint64_t mode);
+SysResult sys_symlinkat(uint64_t target, uint64_t dirfd, uint64_t path);
+SysResult sys_fchmod(uint64_t fd, uint64_t mode);
+SysResult sys_fchmodat(uint64_t dirfd, uint64_t path, uint64_t mode);
+SysResult sys_umask(uint64_t mask);
+SysResult sys_fsync(uint64_t fd);
+SysResult sys_ioctl(uint64_t fd, uint64_t request, uint64_t argument);
+SysResult sys_fadvise64(uint64_t fd, uint64_t offset, uint64_t length, uint64_t advice);
+// mmap of a descriptor: whether `fd` may be mapped so, then the new pages filled from it.
+SysResult file_map_check(uint64_t fd, uint64_t offset, uint64_t flags, uint64_t prot);
+void file_map_fill(uint64_t fd, uint64_t offset, uint64_t address, uint64_t length);
 
 // sys_time.cc
 SysResult sys_clock_gettime(uint64_t clock, uint64_t timespec);

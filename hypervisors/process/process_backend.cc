@@ -12,16 +12,26 @@
 #include <cstring>
 
 #include "hypervisors/process/process_abi.h"
+#include "hypervisors/process/process_confinement.h"
 
 namespace monocell {
 namespace {
 
 int open_pidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
 
-// In the child: reports errno to the monitor through `error_fd`, and ends.
-[[noreturn]] void fail_child(int error_fd) {
-  const int e = errno;
-  [[maybe_unused]] ssize_t n = write(error_fd, &e, sizeof e);
+// What a child that could not start tells the monitor: errno, and the step that failed when it
+// was not the exec itself.
+struct ChildFailure {
+  int error;
+  char step[124];
+};
+
+// In the child: reports errno (and `step`) to the monitor through `error_fd`, and ends.
+[[noreturn]] void fail_child(int error_fd, const char* step = "", int error = errno) {
+  ChildFailure failure{};
+  failure.error = error;
+  for (size_t i = 0; i + 1 < sizeof failure.step && step[i] != '\0'; ++i) failure.step[i] = step[i];
+  [[maybe_unused]] ssize_t n = write(error_fd, &failure, sizeof failure);
   _exit(127);
 }
 
@@ -57,9 +67,17 @@ int open_pidfd(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid,
     close_range(process_abi::kWakeGuestFd + 1, static_cast<unsigned>(error_fd - 1), 0);
   }
   close_range(static_cast<unsigned>(error_fd) + 1, ~0u, 0);
-  const char* path = config.image.c_str();
+  // The app is found before its files are confined: it may live where the confinement hides
+  // (a fresh /tmp covers the host's).
+  const int exe = open(config.image.c_str(), O_PATH | O_CLOEXEC);
+  if (exe < 0) fail_child(error_fd);
+  // Files: what the app writes must not reach the host, as from inside a VM.
+  const char* step = "";
+  if (const int e = process_confinement::confine_files(config.memory_mib << 19, &step); e != 0) {
+    fail_child(error_fd, step, e);
+  }
   char* args[2] = {const_cast<char*>(config.app.c_str()), nullptr};
-  execve(path, args, envp);
+  syscall(SYS_execveat, exe, "", args, envp, AT_EMPTY_PATH);
   fail_child(error_fd);
 }
 
@@ -153,11 +171,18 @@ GuestEnd ProcessBackend::end() {
     end_.report = std::string("cannot learn how the guest process ended: waitpid: ") + std::strerror(errno);
     return end_;
   }
-  int exec_errno = 0;
-  if (read(exec_error_fd_, &exec_errno, sizeof exec_errno) == sizeof exec_errno) {
+  ChildFailure failure{};
+  if (read(exec_error_fd_, &failure, sizeof failure) == sizeof failure) {
+    failure.step[sizeof failure.step - 1] = '\0';
+    const int exec_errno = failure.error;
     end_.kind = GuestEnd::Kind::kCannotStart;
-    end_.code = (exec_errno == ENOENT || exec_errno == ENOTDIR) ? 127 : 126;
-    end_.report = std::string("cannot execute the app: ") + std::strerror(exec_errno);
+    if (failure.step[0] != '\0') {
+      end_.code = 126;
+      end_.report = std::string("cannot confine the app's files (") + failure.step + "): " + std::strerror(exec_errno);
+    } else {
+      end_.code = (exec_errno == ENOENT || exec_errno == ENOTDIR) ? 127 : 126;
+      end_.report = std::string("cannot execute the app: ") + std::strerror(exec_errno);
+    }
   } else if (WIFEXITED(status)) {
     end_.kind = GuestEnd::Kind::kExited;
     end_.code = WEXITSTATUS(status);

@@ -1,5 +1,6 @@
 // The process backend: the guest app runs as a plain host process, its rings in a sealed memfd
-// and its notifications on pipes (process_abi.h). For fast tests and machines without /dev/kvm.
+// and its notifications on pipes (process_abi.h), its files confined as a guest's are
+// (process_confinement.h). For fast tests and machines without /dev/kvm.
 #pragma once
 
 #include <sys/types.h>

@@ -216,6 +216,106 @@ TEST_CASE("stdout and stderr arrive complete and in order, 10 MiB in one burst i
   }
 }
 
+// What tests/apps/files.cc prints: the same on every hypervisor (the libOS's file tree in a VM,
+// Linux in the process backend's mount namespace).
+const char* const kFilesOutput =
+    "temp directory: /tmp\n"
+    "create_directories: 1\n"
+    "read line 1: line one\n"
+    "read line 2: line two\n"
+    "read line 3: line three\n"
+    "file_size: 29\n"
+    "fstream seek and read: 4567 at 8\n"
+    "listing: a.txt b.bin sub/\n"
+    "after rename: a.txt gone, sub/renamed.txt exists\n"
+    "resize_file to 4: 4\n"
+    "resize_file to 8192: 8192\n"
+    "canonical: /tmp/files/sub/deeper\n"
+    "recursive entries: 4\n"
+    "remove non-empty directory: ENOTEMPTY\n"
+    "file_size of a missing file: ENOENT\n"
+    "create_directory outside /tmp: EROFS\n"
+    "remove_all: 5\n"
+    "exists after remove_all: 0\n"
+    "current_path: /tmp\n"
+    "mkdir: ok\n"
+    "mkdir again: EEXIST\n"
+    "open O_CREAT|O_EXCL: ok\n"
+    "open O_CREAT|O_EXCL again: EEXIST\n"
+    "writev: 11\n"
+    "lseek SEEK_END: 11\n"
+    "lseek SEEK_SET 6: 6\n"
+    "read: 5 world\n"
+    "read at the end: 0\n"
+    "pwrite at 0: 1\n"
+    "pread at 0: 5 Jello\n"
+    "readv: 4 Je|ll\n"
+    "fstat: ok\n"
+    "fstat: regular 1, size 11, mode 600\n"
+    "ftruncate to 3: ok\n"
+    "stat: ok\n"
+    "stat size: 3\n"
+    "dup shares the offset: 4\n"
+    "dup2 to 40: ok\n"
+    "dup3 same fd: EINVAL\n"
+    "F_GETFD after dup3 O_CLOEXEC: 1\n"
+    "F_GETFL access mode: 2\n"
+    "F_DUPFD from 50: 50\n"
+    "read a closed fd: EBADF\n"
+    "close a closed fd: EBADF\n"
+    "open a missing file: ENOENT\n"
+    "open a directory for writing: EISDIR\n"
+    "open a file as a directory: ENOTDIR\n"
+    "open through a file: ENOTDIR\n"
+    "create in the read-only root: EROFS\n"
+    "access F_OK: ok\n"
+    "access missing: ENOENT\n"
+    "rename: ok\n"
+    "rename missing: ENOENT\n"
+    "mkdir sub: ok\n"
+    "rename file over directory: EISDIR\n"
+    "rmdir non-empty: ENOTEMPTY\n"
+    "unlink a directory: EISDIR\n"
+    "rmdir a file: ENOTDIR\n"
+    "unlink: ok\n"
+    "unlink again: ENOENT\n"
+    "rmdir sub: ok\n"
+    "rmdir: ok\n"
+    "chdir to a missing directory: ENOENT\n"
+    "/dev/null: write 1, read 0\n"
+    "/dev/zero: read 16, zeros 1\n"
+    "/dev/urandom: read 16\n"
+    "/dev/random: read 16\n"
+    "/dev/null: character device 1, rdev 1:3\n"
+    "/proc/self/exe: names this program\n"
+    "readlink of a non-link: EINVAL\n"
+    "mmap of a file: bytes through mmap\n"
+    "getcwd: /\n"
+    "open a bad path pointer: EFAULT\n"
+    "write from a bad buffer: EFAULT\n"
+    "write 8 bytes: ok\n"
+    "read into a bad buffer: EFAULT\n"
+    "stat into a bad buffer: EFAULT\n"
+    "filling /tmp: ENOSPC after more than 8 MiB: 1\n"
+    "unlink the full file: ok\n"
+    "write after unlink: 1048576\n"
+    "files: done\n";
+
+TEST_CASE("files: a guest app writes /tmp, reads it back, lists, renames and removes, with Linux's errors") {
+  Cli cli;
+  const std::string left_behind = "/tmp/monocell-test-files-left-behind";
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    std::filesystem::remove(left_behind);
+    const CommandResult r = cli.run(hv, {app_path(hv, "test-files")});
+    CHECK(r.err.empty());
+    CHECK(r.out == kFilesOutput);
+    CHECK(r.exit_code == 0);
+    // What the guest wrote stayed in the guest, on the process backend too.
+    CHECK(!std::filesystem::exists(left_behind));
+  }
+}
+
 TEST_CASE("a guest that breaks the ring protocol is stopped while other guests carry on") {
   Cli cli;
   for (const std::string& hv : hypervisors()) {
