@@ -18,10 +18,55 @@ namespace {
 
 using nlohmann::json;
 
+// Each field checked for its type, so a wrong one is named ("\"memory_mib\" is not ...").
+[[noreturn]] void wrong(const char* key, const char* expected) {
+  throw std::invalid_argument(std::string("\"") + key + "\" is not " + expected);
+}
+const json* member(const json& j, const char* key, bool required) {
+  if (j.contains(key) && !j[key].is_null()) return &j[key];
+  if (required) throw std::invalid_argument(std::string("\"") + key + "\" is missing");
+  return nullptr;
+}
+std::string text_of(const json& j, const char* key, bool required = true, const std::string& fallback = "") {
+  const json* v = member(j, key, required);
+  if (v == nullptr) return fallback;
+  if (!v->is_string()) wrong(key, "a string");
+  return v->get<std::string>();
+}
+uint64_t unsigned_of(const json& j, const char* key, bool required = true, uint64_t fallback = 0) {
+  const json* v = member(j, key, required);
+  if (v == nullptr) return fallback;
+  if (!v->is_number_unsigned()) wrong(key, "a number from 0 up");
+  return v->get<uint64_t>();
+}
+double number_of(const json& j, const char* key, double fallback) {
+  const json* v = member(j, key, false);
+  if (v == nullptr) return fallback;
+  if (!v->is_number() || v->get<double>() < 0) wrong(key, "a number from 0 up");
+  return v->get<double>();
+}
+std::vector<std::string> strings_of(const json& j, const char* key, bool required = true) {
+  const json* v = member(j, key, required);
+  std::vector<std::string> out;
+  if (v == nullptr) return out;
+  if (!v->is_array()) wrong(key, "a list of strings");
+  for (const json& e : *v) {
+    if (!e.is_string()) wrong(key, "a list of strings");
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+bool flag_of(const json& j, const char* key) {
+  const json* v = member(j, key, false);
+  if (v == nullptr) return false;
+  if (!v->is_boolean()) wrong(key, "true or false");
+  return v->get<bool>();
+}
+
 std::string time_text(int64_t ns) { return ns == 0 ? "" : format_time(ns); }
 
 int64_t time_of(const json& j, const char* key) {
-  const std::string text = j.value(key, std::string());
+  const std::string text = text_of(j, key, false);
   if (text.empty()) return 0;
   const auto ns = parse_time(text);
   if (!ns) throw std::invalid_argument(std::string("\"") + key + "\" is not an RFC 3339 time: \"" + text + "\"");
@@ -69,20 +114,22 @@ std::optional<GuestRecord> record_from_json(const std::string& text, std::string
   }
   try {
     GuestRecord r;
-    r.id = j.at("id").get<std::string>();
+    r.id = text_of(j, "id");
     r.created_ns = time_of(j, "created");
-    r.auto_remove = j.value("auto_remove", false);
+    r.auto_remove = flag_of(j, "auto_remove");
     GuestConfig& c = r.config;
-    c.name = j.at("name").get<std::string>();
-    c.hypervisor = j.at("hypervisor").get<std::string>();
-    c.app = j.at("app").get<std::string>();
-    c.image = j.at("image").get<std::string>();
-    c.argv = j.at("argv").get<std::vector<std::string>>();
-    c.env = j.value("env", std::vector<std::string>());
-    c.cwd = j.value("cwd", std::string("/"));
-    c.memory_mib = j.at("memory_mib").get<uint64_t>();
-    c.timeout_s = j.value("timeout_s", 0.0);
-    c.grace_ms = j.value("grace_ms", uint32_t{10'000});
+    c.name = text_of(j, "name");
+    c.hypervisor = text_of(j, "hypervisor");
+    c.app = text_of(j, "app");
+    c.image = text_of(j, "image");
+    c.argv = strings_of(j, "argv");
+    c.env = strings_of(j, "env", false);
+    c.cwd = text_of(j, "cwd", false, "/");
+    c.memory_mib = unsigned_of(j, "memory_mib");
+    c.timeout_s = number_of(j, "timeout_s", 0);
+    const uint64_t grace_ms = unsigned_of(j, "grace_ms", false, 10'000);
+    if (grace_ms > UINT32_MAX) wrong("grace_ms", "a number of milliseconds below 2^32");
+    c.grace_ms = static_cast<uint32_t>(grace_ms);
     if (c.argv.empty()) throw std::invalid_argument("\"argv\" is empty");
     return r;
   } catch (const std::exception& e) {
@@ -112,16 +159,21 @@ std::optional<GuestState> state_from_json(const std::string& text, std::string* 
   }
   try {
     GuestState s;
-    s.status = j.at("status").get<std::string>();
+    s.status = text_of(j, "status");
     if (s.status != "created" && s.status != "running" && s.status != "exited") {
       throw std::invalid_argument("unknown status \"" + s.status + "\"");
     }
     s.started_ns = time_of(j, "started");
     s.ended_ns = time_of(j, "ended");
-    if (j.contains("exit_code") && !j["exit_code"].is_null()) s.exit_code = j["exit_code"].get<int>();
-    s.error = j.value("error", std::string());
-    s.monitor_pid = j.value("monitor_pid", 0L);
-    s.restart_count = j.value("restart_count", 0);
+    if (const json* code = member(j, "exit_code", false)) {
+      if (!code->is_number_integer() || code->get<int64_t>() < 0 || code->get<int64_t>() > 255) {
+        wrong("exit_code", "an exit code from 0 to 255");
+      }
+      s.exit_code = code->get<int>();
+    }
+    s.error = text_of(j, "error", false);
+    s.monitor_pid = static_cast<long>(unsigned_of(j, "monitor_pid", false, 0));
+    s.restart_count = static_cast<int>(unsigned_of(j, "restart_count", false, 0));
     return s;
   } catch (const std::exception& e) {
     *error = e.what();
