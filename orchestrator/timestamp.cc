@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace monocell {
 
@@ -53,7 +54,12 @@ std::optional<int64_t> parse_time(const std::string& text) {
     return std::nullopt;
   }
   if (*rest != '\0') return std::nullopt;
-  return (static_cast<int64_t>(timegm(&utc)) - offset_s) * 1'000'000'000 + fraction_ns;
+  const int64_t seconds = static_cast<int64_t>(timegm(&utc)) - offset_s;
+  // Past 2262 nanoseconds overflow 64 bits: such a time is as late (or early) as it gets.
+  constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 1;
+  if (seconds > kLimit) return std::numeric_limits<int64_t>::max();
+  if (seconds < -kLimit) return std::numeric_limits<int64_t>::min();
+  return seconds * 1'000'000'000 + fraction_ns;
 }
 
 std::optional<int64_t> parse_since(const std::string& text, int64_t now) {

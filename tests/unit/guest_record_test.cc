@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <limits>
 
 #include "orchestrator/guest_record.h"
 #include "orchestrator/timestamp.h"
@@ -95,6 +96,7 @@ TEST_CASE("times print as RFC 3339 in UTC and parse back; --since takes duration
   CHECK(text == "2025-12-02T16:09:56.123456789Z");
   CHECK(monocell::parse_time(text) == t);
   CHECK(monocell::parse_time("2025-12-02T17:09:56+01:00") == t - 123'456'789);
+  CHECK(monocell::parse_time("2999-01-01T00:00:00Z") == std::numeric_limits<int64_t>::max());
   CHECK_FALSE(monocell::parse_time("2025-12-02 16:09:56"));
   CHECK_FALSE(monocell::parse_time("2025-12-02T16:09:56Zjunk"));
   CHECK(monocell::parse_since("10s", t) == t - 10'000'000'000);
