@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "orchestrator/app_resolver.h"
 #include "orchestrator/backend_factory.h"
 #include "orchestrator/control_socket.h"
 #include "orchestrator/exit_codes.h"
@@ -61,6 +62,18 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
     record_end(record.id, &state, exit_code::kMonocellFailed, error);
     return exit_code::kMonocellFailed;
   }
+  // The app is found again now: an image from the store is decompressed into a memfd that
+  // lives only as long as this process holds it (and may have been replaced since create).
+  bool broken = false;
+  const std::optional<ResolvedApp> app = resolve_app(config.hypervisor, config.app, &error, &broken);
+  if (!app) {
+    spdlog::error("{}", error);
+    close(control_fd);
+    const int code = broken ? exit_code::kCannotRun : exit_code::kNotFound;
+    record_end(record.id, &state, code, error);
+    return code;
+  }
+  config.image = app->path;
   // Signals are blocked before the guest starts, so none is lost between start and monitor.
   Monitor::block_stop_signals();
   std::unique_ptr<Backend> backend = start_backend(config, &error);

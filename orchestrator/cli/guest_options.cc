@@ -107,6 +107,8 @@ int make_record(const GuestOptions& options, const std::vector<std::string>& com
   config.image = resolved->path;
   if (resolved->image) {
     apply_image_defaults(*resolved->image, {command.size() > 1, options.cwd_given, options.memory_given}, &config);
+    // Its memfd goes with this process; the monitor finds the image again when it starts.
+    config.image = "image store: " + config.app;
   }
   return 0;
 }
