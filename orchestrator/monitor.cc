@@ -77,7 +77,7 @@ void Monitor::block_stop_signals() {
 }
 
 Monitor::Monitor(const GuestConfig& config, Backend& backend, MonitorOptions options)
-    : config_(config), backend_(backend), options_(options), output_(options.stdout_fd, options.stderr_fd) {
+    : config_(config), backend_(backend), options_(options), output_(options.stdout_fd, options.stderr_fd, options.log) {
   const sigset_t set = stop_signals();
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   deadline_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -97,6 +97,7 @@ Monitor::~Monitor() {
 int Monitor::run() {
   std::string error;
   if (signal_fd_ < 0 || deadline_fd_ < 0 || grace_fd_ < 0 || output_.room_fd() < 0) {
+    end_message_ = std::string("the monitor failed: signalfd/timerfd/eventfd: ") + std::strerror(errno);
     spdlog::error("monitor: signalfd/timerfd/eventfd: {}", std::strerror(errno));
     backend_.kill();
     backend_.end();
@@ -105,6 +106,7 @@ int Monitor::run() {
   channel_ = GuestChannel::attach(backend_, &error);
   if (!channel_) {
     // The host's own layout and indices cannot fail: the guest wrote impossible ones.
+    end_message_ = "broke the ring protocol (" + error + "); stopped";
     spdlog::error("guest {} broke the ring protocol ({}); stopped", config_.name, error);
     backend_.kill();
     backend_.end();
@@ -353,6 +355,22 @@ void Monitor::on_stop_request(uint32_t grace_ms) {
   begin_stop(shutdown, "asked it to shut down");
 }
 
+void Monitor::on_kill_request(int number) {
+  if (number == SIGKILL) {
+    if (phase_ == Phase::kEnded) {
+      killed_after_exit_ = true;  // it already said Exit: its code counts
+      backend_.kill();
+      return;
+    }
+    return stop_guest(exit_code::kSignalBase + SIGKILL, "killed (monocell kill)");
+  }
+  if (number == SIGINT || number == SIGTERM || number == SIGHUP) return on_signal(number);
+  if (phase_ != Phase::kRunning) return;  // no app to deliver it to yet, or any more
+  v1::Envelope signal_message;
+  signal_message.mutable_signal()->set_number(number);
+  send_to_guest(signal_message);
+}
+
 void Monitor::begin_stop(const v1::Envelope& request, const std::string& what) {
   const uint32_t grace_ms = request.has_shutdown() ? request.shutdown().grace_period_ms() : config_.grace_ms;
   send_to_guest(request);
@@ -408,6 +426,10 @@ void Monitor::service_client(size_t index) {
     if (request.has_shutdown()) {
       // `monocell stop`: no reply; the client sees its connection close when the monitor ends.
       on_stop_request(request.shutdown().grace_period_ms());
+      continue;
+    }
+    if (request.has_signal()) {
+      on_kill_request(static_cast<int>(request.signal().number()));  // no reply either
       continue;
     }
     const bool forwardable = request.has_call() || request.has_stats_request() || request.has_ping();
@@ -514,13 +536,16 @@ int Monitor::finish() {
   if (outcome_) return *outcome_;
   switch (end.kind) {
     case GuestEnd::Kind::kCannotStart:
+      end_message_ = end.report;
       spdlog::error("guest {}: {}", config_.name, end.report);
       return end.code;
     case GuestEnd::Kind::kFault:
+      end_message_ = "faulted: " + end.report;
       spdlog::error("guest {} faulted: {}", config_.name, end.report);
       return end.code != 0 ? end.code : exit_code::kGuestFault;
     case GuestEnd::Kind::kSignaled:
       if (killed_after_exit_ && exit_) break;  // we killed it after its Exit: its code counts
+      end_message_ = end.report;
       spdlog::error("guest {}: {}", config_.name, end.report);
       return end.code;
     case GuestEnd::Kind::kExited:
@@ -529,6 +554,7 @@ int Monitor::finish() {
   if (exit_) {
     if (exit_->has_fault()) {
       const auto& f = exit_->fault();
+      end_message_ = "faulted: " + protocol::quoted(f.reason());
       spdlog::error("guest {} faulted: {} (vector {}, error code {:#x}, rip {:#x}, address {:#x})", config_.name,
                     protocol::quoted(f.reason()), f.vector(), f.error_code(), f.rip(), f.address());
       return 128 + fault::signal_for_vector(f.vector());
@@ -536,6 +562,7 @@ int Monitor::finish() {
     return exit_->code() & 0xff;
   }
   if (!started_) {
+    end_message_ = "the app ended with code " + std::to_string(end.code) + " before the handshake; it cannot run under monocell";
     spdlog::error("guest {}: the app ended with code {} before the handshake; it cannot run under monocell",
                   config_.name, end.code);
     return exit_code::kCannotRun;
@@ -547,6 +574,7 @@ int Monitor::finish() {
 void Monitor::stop_guest(int code, const std::string& message) {
   if (!outcome_) {
     outcome_ = code;
+    end_message_ = message;
     spdlog::error("guest {}: {}", config_.name, message);
   }
   backend_.kill();
@@ -567,6 +595,11 @@ void Monitor::arm_timer(int timer_fd, uint64_t ms) {
 
 void Monitor::set_phase(Phase phase) {
   phase_ = phase;
+  if (phase == Phase::kRunning && options_.ready_fd >= 0) {
+    const char running = 'R';
+    [[maybe_unused]] const ssize_t n = write(options_.ready_fd, &running, 1);
+    options_.ready_fd = -1;  // once: the starter has what it waited for
+  }
   if (options_.state != nullptr) options_.state->set_status(phase_name(static_cast<int>(phase)));
 }
 

@@ -28,6 +28,8 @@ struct MonitorOptions {
   int stderr_fd = 2;
   int control_listen_fd = -1;  // the control socket, or -1 for none
   StateDir* state = nullptr;  // status updates, or null
+  LogWriter* log = nullptr;  // records the guest's output, or null
+  int ready_fd = -1;  // gets one byte when the guest runs (a detached start waits for it), or -1
 };
 
 class Monitor {
@@ -43,6 +45,10 @@ class Monitor {
 
   // Blocks the signals the monitor forwards; call before any thread starts.
   static void block_stop_signals();
+
+  // After run(): how the monitor saw the guest end, when it was not a plain exit (a fault
+  // report, a kill, a failure); empty otherwise.
+  const std::string& end_message() const { return end_message_; }
 
  private:
   enum class Phase { kAwaitHello, kAwaitReady, kRunning, kStopping, kEnded };
@@ -71,6 +77,9 @@ class Monitor {
   void on_signal(int number);
   // A client asked for a graceful stop (Shutdown with its grace period).
   void on_stop_request(uint32_t grace_ms);
+  // A client sent a Signal (`monocell kill`): SIGKILL kills the guest at once; SIGINT, SIGTERM
+  // and SIGHUP stop it as when the monitor receives them; others are passed to the guest.
+  void on_kill_request(int number);
   // Sends `request` (Signal or Shutdown) and arms the grace timer.
   void begin_stop(const v1::Envelope& request, const std::string& what);
   // The guest said Exit: it has a moment to end before it is killed.
@@ -101,6 +110,7 @@ class Monitor {
   int grace_fd_ = -1;  // the grace period after a stop, or the linger after Exit
   uint32_t grace_ms_ = 0;
   bool killed_after_exit_ = false;  // it said Exit, then lingered, and was killed
+  std::string end_message_;
 
   std::unique_ptr<GuestChannel> channel_;
   bool rings_usable_ = true;

@@ -6,10 +6,14 @@
 
 #include <cerrno>
 
+#include "orchestrator/timestamp.h"
+
 namespace monocell {
 
-OutputWriter::OutputWriter(int stdout_fd, int stderr_fd, size_t limit)
-    : fds_{stdout_fd, stderr_fd}, limit_(limit), room_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+OutputWriter::OutputWriter(int stdout_fd, int stderr_fd, LogWriter* log, size_t limit)
+    : fds_{stdout_fd, stderr_fd}, log_(log), limit_(limit), room_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  open_[0] = stdout_fd >= 0;
+  open_[1] = stderr_fd >= 0;
   thread_ = std::thread(&OutputWriter::run, this);
 }
 
@@ -35,8 +39,8 @@ void OutputWriter::write(bool to_stderr, const uint8_t* data, size_t length) {
   {
     std::lock_guard lock(mutex_);
     const int stream = to_stderr ? 1 : 0;
-    if (!open_[stream]) return;  // its reader went away: the output is dropped
-    queue_.emplace_back(stream, std::string(reinterpret_cast<const char*>(data), length));
+    if (!open_[stream] && log_ == nullptr) return;  // its reader went away: the output is dropped
+    queue_.push_back(Chunk{stream, now_ns(), std::string(reinterpret_cast<const char*>(data), length)});
     queued_ += length;
   }
   wake_.notify_one();
@@ -52,14 +56,19 @@ void OutputWriter::run() {
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything is written
-    std::pair<int, std::string> chunk = std::move(queue_.front());
+    Chunk chunk = std::move(queue_.front());
     queue_.pop_front();
+    const bool to_terminal = open_[chunk.stream];
     lock.unlock();
-    const char* p = chunk.second.data();
-    size_t left = chunk.second.size();
+    if (log_ != nullptr) {
+      log_->append_at(chunk.time_ns, chunk.stream == 0 ? LogStream::kStdout : LogStream::kStderr, chunk.bytes.data(),
+                      chunk.bytes.size());
+    }
+    const char* p = chunk.bytes.data();
+    size_t left = to_terminal ? chunk.bytes.size() : 0;
     bool failed = false;
     while (left > 0) {
-      const ssize_t n = ::write(fds_[chunk.first], p, left);
+      const ssize_t n = ::write(fds_[chunk.stream], p, left);
       if (n < 0) {
         if (errno == EINTR) continue;
         failed = true;  // EPIPE and the like: nobody reads this stream any more
@@ -69,8 +78,8 @@ void OutputWriter::run() {
       left -= static_cast<size_t>(n);
     }
     lock.lock();
-    queued_ -= chunk.second.size();
-    if (failed) open_[chunk.first] = false;
+    queued_ -= chunk.bytes.size();
+    if (failed) open_[chunk.stream] = false;
     if (waiting_for_room_ && queued_ < limit_ / 2) {
       waiting_for_room_ = false;
       const uint64_t one = 1;

@@ -2,6 +2,7 @@
 // stalled reader (a paused pager, a full pipe, a slow journal) never stalls the monitor's
 // event loop: signals, timers and clients keep being served. The queue is bounded; when it
 // is full the monitor stops draining the guest's stdio ring, and the guest waits for space.
+// With a LogWriter, every chunk is also recorded in the guest's logs, with the time it came.
 #pragma once
 
 #include <condition_variable>
@@ -12,11 +13,14 @@
 #include <string>
 #include <thread>
 
+#include "orchestrator/log_store.h"
+
 namespace monocell {
 
 class OutputWriter {
  public:
-  OutputWriter(int stdout_fd, int stderr_fd, size_t limit = 4u << 20);
+  // An fd of -1 is no terminal (a detached guest): its stream goes to the log only.
+  OutputWriter(int stdout_fd, int stderr_fd, LogWriter* log = nullptr, size_t limit = 4u << 20);
   ~OutputWriter();  // writes what is queued, then stops
   OutputWriter(const OutputWriter&) = delete;
   OutputWriter& operator=(const OutputWriter&) = delete;
@@ -31,13 +35,19 @@ class OutputWriter {
 
  private:
   void run();
+  struct Chunk {
+    int stream;
+    int64_t time_ns;
+    std::string bytes;
+  };
 
   int fds_[2];
+  LogWriter* log_;
   size_t limit_;
   int room_fd_ = -1;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::pair<int, std::string>> queue_;
+  std::deque<Chunk> queue_;
   size_t queued_ = 0;
   bool waiting_for_room_ = false;
   bool open_[2] = {true, true};

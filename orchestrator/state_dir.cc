@@ -17,11 +17,6 @@
 namespace monocell {
 namespace fs = std::filesystem;
 
-std::string state_root() {
-  const char* root = std::getenv("MONOCELL_STATE_DIR");
-  return root != nullptr && *root != '\0' ? root : "/run/monocell";
-}
-
 std::string state_dir_of(const std::string& name) { return state_root() + "/" + name; }
 std::string control_socket_of(const std::string& name) { return state_dir_of(name) + "/control.sock"; }
 
@@ -74,6 +69,32 @@ bool settle_dead_guest(const std::string& name, const std::function<bool()>& cle
   }
   close(fd);  // releases the lock
   return settled;
+}
+
+void wait_until_released(const std::string& name) {
+  const int fd = open(state_dir_of(name).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  while (flock(fd, LOCK_SH) != 0 && errno == EINTR) {
+  }
+  close(fd);
+}
+
+bool remove_dead_state_dir(const std::string& name, const std::function<bool(std::string*)>& clean_up,
+                           std::string* error) {
+  const fs::path dir = state_dir_of(name);
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT;
+  bool removed = false;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    *error = "a monitor still holds " + dir.string();
+  } else if (clean_up(error)) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    removed = !ec;
+    if (ec) *error = "cannot remove " + dir.string() + ": " + ec.message();
+  }
+  close(fd);
+  return removed;
 }
 
 std::unique_ptr<StateDir> StateDir::claim(const GuestConfig& config, std::string* error) {

@@ -8,10 +8,10 @@
 #include <string>
 
 #include "hypervisors/backend.h"
+#include "orchestrator/state_paths.h"
 
 namespace monocell {
 
-std::string state_root();
 std::string state_dir_of(const std::string& name);
 std::string control_socket_of(const std::string& name);
 
@@ -25,6 +25,15 @@ bool guest_is_live(const std::string& name);
 // can claim the name meanwhile) and, if it succeeds, sets the status to "ended". False if a
 // monitor holds the directory or `clean_up` failed.
 bool settle_dead_guest(const std::string& name, const std::function<bool()>& clean_up);
+
+// Blocks until no monitor holds the guest's state directory (at once if there is none).
+void wait_until_released(const std::string& name);
+
+// For a guest whose monitor is gone: runs `clean_up` holding the directory's lock and removes
+// the directory. True when nothing is left (also when there was no directory); false with
+// `error` if a monitor holds it or `clean_up` failed.
+bool remove_dead_state_dir(const std::string& name, const std::function<bool(std::string*)>& clean_up,
+                           std::string* error);
 
 class StateDir {
  public:

@@ -1,4 +1,4 @@
-// `monocell call NAME METHOD [PAYLOAD | --stdin]`: the reply's payload goes to stdout as raw bytes.
+// `monocell call NAME|ID METHOD [PAYLOAD | --stdin]`: the reply's payload goes to stdout as raw bytes.
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "orchestrator/cli/guest_commands.h"
-#include "orchestrator/control_client.h"
+#include "orchestrator/cli/guest_lookup.h"
 
 namespace monocell::cli {
 namespace {
@@ -21,11 +21,8 @@ struct CallOptions {
 
 int call(const CallOptions& options) {
   std::string error;
-  auto client = ControlClient::connect(options.name, &error);
-  if (!client) {
-    spdlog::error("{}", error);
-    return 1;
-  }
+  auto client = connect_guest(options.name);
+  if (!client) return kVerbFailed;
   v1::Envelope request;
   request.mutable_call()->set_method(options.method);
   request.mutable_call()->set_payload(options.payload_from_stdin
@@ -56,7 +53,7 @@ int call(const CallOptions& options) {
 void add_call_command(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<CallOptions>();
   CLI::App* cmd = app.add_subcommand("call", "Send a Call to a running guest and print the reply's payload");
-  cmd->add_option("name", options->name, "The guest's name")->required();
+  cmd->add_option("guest", options->name, "NAME, ID or unique ID prefix of the guest")->required();
   cmd->add_option("method", options->method, "The method the app registered")->required();
   cmd->add_option("payload", options->payload, "Payload bytes (default: empty)");
   cmd->add_flag("--stdin", options->payload_from_stdin, "Read the payload from standard input");

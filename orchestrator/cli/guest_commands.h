@@ -1,4 +1,5 @@
-// The CLI commands that act on guests already running: call, stats, stop, ps.
+// The CLI commands that act on guests by name or ID: start, stop, kill, restart, rm, ps,
+// inspect, wait, logs, call, stats.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,5 +10,17 @@ void add_call_command(CLI::App& app, int* exit_code);
 void add_stats_command(CLI::App& app, int* exit_code);
 void add_stop_command(CLI::App& app, int* exit_code);
 void add_ps_command(CLI::App& app, int* exit_code);
+void add_start_command(CLI::App& app, int* exit_code);
+void add_kill_command(CLI::App& app, int* exit_code);
+void add_restart_command(CLI::App& app, int* exit_code);
+void add_rm_command(CLI::App& app, int* exit_code);
+void add_inspect_command(CLI::App& app, int* exit_code);
+void add_wait_command(CLI::App& app, int* exit_code);
+void add_logs_command(CLI::App& app, int* exit_code);
+
+// Shared by restart: start (detached, or attached in the foreground) and stop one guest;
+// each returns its verb's exit status.
+int start_guest(const std::string& reference, bool attach);
+int stop_guest(const std::string& reference, double grace_s, bool quiet);
 
 }  // namespace monocell::cli

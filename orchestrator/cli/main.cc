@@ -1,4 +1,5 @@
-// monocell: the command line. Daemonless: `run` is the guest's monitor, in the foreground.
+// monocell: the command line. Daemonless: each guest's monitor is `run` in the foreground, or a
+// detached process of its own (`run -d`, `start`).
 #include <CLI/CLI.hpp>
 #include <google/protobuf/stubs/logging.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -47,10 +48,18 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   monocell::cli::add_run_command(app, &exit_code);
+  monocell::cli::add_create_command(app, &exit_code);
+  monocell::cli::add_start_command(app, &exit_code);
   monocell::cli::add_call_command(app, &exit_code);
   monocell::cli::add_stats_command(app, &exit_code);
   monocell::cli::add_stop_command(app, &exit_code);
+  monocell::cli::add_kill_command(app, &exit_code);
+  monocell::cli::add_restart_command(app, &exit_code);
+  monocell::cli::add_rm_command(app, &exit_code);
   monocell::cli::add_ps_command(app, &exit_code);
+  monocell::cli::add_inspect_command(app, &exit_code);
+  monocell::cli::add_wait_command(app, &exit_code);
+  monocell::cli::add_logs_command(app, &exit_code);
   monocell::cli::add_image_command(app, &exit_code);
   try {
     app.parse(argc, argv);

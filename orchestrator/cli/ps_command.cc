@@ -1,6 +1,7 @@
-// `monocell ps`: the guests whose monitors run on this host, from their state directories. A
-// guest whose monitor is gone shows as dead; for a Xen guest, a domain it left is destroyed (and
-// said so). The static monocell hands that to monocell-xen (xen_sibling.h).
+// `monocell ps [-a] [-q] [--format table|json]`: the guests on this host, from the store, as
+// they are now (a guest whose monitor is gone shows as exited, with its code if it was
+// recorded). A Xen guest whose monitor is gone may have left its domain: ps destroys it (and
+// says so); the static monocell hands that to monocell-xen (xen_sibling.h).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,90 +9,79 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "orchestrator/backend_factory.h"
 #include "orchestrator/cli/guest_commands.h"
+#include "orchestrator/cli/guest_json.h"
 #include "orchestrator/cli/xen_sibling.h"
+#include "orchestrator/guest_store.h"
 #include "orchestrator/state_dir.h"
 
 namespace monocell::cli {
 namespace {
 
-std::string first_line(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
-
-struct Record {
-  std::string name;
-  std::string path;
-  long pid = 0;
-  std::string status;
-  bool live = false;
-  std::string hypervisor;
-  std::string app;
+struct PsOptions {
+  bool all = false;
+  bool quiet = false;
+  std::string format = "table";
 };
 
-std::vector<Record> records() {
-  namespace fs = std::filesystem;
-  std::vector<Record> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(state_root(), ec)) {
-    if (!entry.is_directory()) continue;
-    Record r;
-    r.name = entry.path().filename().string();
-    r.path = state_dir_of(r.name);  // as the monitor tagged its domain
-    const std::string pid_text = first_line(entry.path() / "pid");
-    r.pid = pid_text.empty() ? 0 : std::strtol(pid_text.c_str(), nullptr, 10);
-    r.status = first_line(entry.path() / "status");
-    r.live = guest_is_live(r.name);
-    nlohmann::json config = nlohmann::json::parse(std::ifstream(entry.path() / "config.json"), nullptr, false);
-    const auto field = [&config](const char* key) {
-      return config.is_object() && config.contains(key) && config[key].is_string() ? config[key].get<std::string>() : "?";
-    };
-    r.hypervisor = field("hypervisor");
-    r.app = field("app");
-    out.push_back(std::move(r));
-  }
-  return out;
+std::string volatile_status(const std::string& name) {
+  std::string status;
+  std::ifstream(state_dir_of(name) + "/status") >> status;
+  return status;
 }
 
-int ps() {
-  std::vector<Record> guests = records();
-  bool reconcile = false;
-  for (const Record& r : guests) reconcile = reconcile || needs_xen_to_reconcile(r.hypervisor, r.live, r.status);
-  if (reconcile) {
-    std::string error;
-    if (!run_here_or_exec_sibling(true, &error)) {
-      spdlog::warn("{}; Xen guests whose monitor is gone are listed as dead, their domains not checked", error);
-      reconcile = false;
+// Xen guests whose monitor died may have left a domain (and a state directory saying so).
+void reconcile_xen(const std::vector<GuestView>& guests) {
+  std::vector<const GuestView*> dead;
+  for (const GuestView& v : guests) {
+    if (v.record && v.record->config.hypervisor == "xen" && !v.live &&
+        std::filesystem::exists(state_dir_of(v.ref.name)) &&
+        needs_xen_to_reconcile("xen", false, volatile_status(v.ref.name))) {
+      dead.push_back(&v);
     }
   }
-  std::printf("%-24s %-9s %-10s %-8s %s\n", "NAME", "STATUS", "HYPERVISOR", "PID", "APP");
-  for (Record& r : guests) {
-    // A guest whose monitor is gone shows as dead on every hypervisor; for Xen, its domain is
-    // also checked once and destroyed if it was left behind.
-    const std::string status = r.live ? r.status : "dead";
-    if (!r.live && r.hypervisor == "xen" && r.status != "ended") {
-      if (reconcile) {
-        std::string done;
-        std::string error;
-        const bool settled = settle_dead_guest(r.name, [&] {
-          return clean_up_after_monitor(r.hypervisor, r.name, r.path, &done, &error);
-        });
-        if (settled) {
-          if (!done.empty()) spdlog::info("guest {}: {}", r.name, done);
-        } else if (!error.empty()) {
-          spdlog::warn("guest {}: its monitor is gone: {}", r.name, error);
-        }
-      }
-    }
-    std::printf("%-24s %-9s %-10s %-8ld %s\n", r.name.c_str(), status.c_str(), r.hypervisor.c_str(), r.pid,
-                r.app.c_str());
+  if (dead.empty()) return;
+  std::string error;
+  if (!run_here_or_exec_sibling(true, &error)) {
+    spdlog::warn("{}; Xen guests whose monitor is gone are listed as exited, their domains not checked", error);
+    return;
+  }
+  for (const GuestView* v : dead) {
+    std::string done;
+    const bool settled = settle_dead_guest(v->ref.name, [&] {
+      return clean_up_after_monitor("xen", v->ref.name, state_dir_of(v->ref.name), &done, &error);
+    });
+    if (settled && !done.empty()) spdlog::info("guest {}: {}", v->ref.name, done);
+    if (!settled && !error.empty()) spdlog::warn("guest {}: its monitor is gone: {}", v->ref.name, error);
+  }
+}
+
+int ps(const PsOptions& options) {
+  std::vector<GuestView> guests;
+  for (const GuestRef& ref : list_guests()) {
+    GuestView view = observe_guest(ref);
+    if (options.all || view.live) guests.push_back(std::move(view));
+  }
+  reconcile_xen(guests);
+  if (options.quiet) {
+    for (const GuestView& v : guests) std::printf("%s\n", short_id(v.ref.id).c_str());
+    return 0;
+  }
+  if (options.format == "json") {
+    nlohmann::json out = nlohmann::json::array();
+    for (const GuestView& v : guests) out.push_back(guest_json(v, false));
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-12s  %-24s %-17s %-10s %-8s %s\n", "ID", "NAME", "STATUS", "HYPERVISOR", "PID", "APP");
+  for (const GuestView& v : guests) {
+    const std::string pid = v.live ? std::to_string(v.state.monitor_pid) : "-";
+    std::printf("%-12s  %-24s %-17s %-10s %-8s %s\n", short_id(v.ref.id).c_str(), v.ref.name.c_str(),
+                v.status_text().c_str(), v.record ? v.record->config.hypervisor.c_str() : "?", pid.c_str(),
+                v.record ? v.record->config.app.c_str() : "?");
   }
   return 0;
 }
@@ -99,8 +89,12 @@ int ps() {
 }  // namespace
 
 void add_ps_command(CLI::App& app, int* exit_code) {
-  CLI::App* cmd = app.add_subcommand("ps", "List the guests on this host (reconciling Xen guests whose monitor is gone)");
-  cmd->callback([exit_code] { *exit_code = ps(); });
+  auto options = std::make_shared<PsOptions>();
+  CLI::App* cmd = app.add_subcommand("ps", "List the running guests on this host (-a: every guest)");
+  cmd->add_flag("-a,--all", options->all, "Every guest, ended and created ones too");
+  cmd->add_flag("-q,--quiet", options->quiet, "Only their short IDs");
+  cmd->add_option("--format", options->format, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  cmd->callback([options, exit_code] { *exit_code = ps(*options); });
 }
 
 }  // namespace monocell::cli

@@ -79,7 +79,7 @@ void run_vs_runc(const std::string& hypervisor, int runs, double* ratio) {
   std::vector<double> ours;
   std::vector<double> theirs;
   for (int i = 0; i < runs; ++i) {  // interleaved, so noise hits both alike
-    const double t = time_command({monocell, "run", "--hypervisor", hypervisor, "hello"});
+    const double t = time_command({monocell, "run", "--rm", "--hypervisor", hypervisor, "hello"});
     if (t < 0) {
       std::fprintf(stderr, "bench: `monocell run --hypervisor %s hello` failed\n", hypervisor.c_str());
       std::exit(1);

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   std::vector<double> theirs;
   const fs::path config = write_xl_config(test_hello, "bench-xl-" + std::to_string(getpid()));
   for (int i = 0; i < runs; ++i) {  // interleaved, so noise hits both alike
-    const double t = bench::time_command({monocell, "run", "--hypervisor", "xen", "hello"});
+    const double t = bench::time_command({monocell, "run", "--rm", "--hypervisor", "xen", "hello"});
     if (t < 0) {
       std::fprintf(stderr, "bench: `monocell run --hypervisor xen hello` failed\n");
       return 1;

@@ -419,7 +419,7 @@ TEST_CASE("a running image's defaults reach its guest and flags win", "[boots]")
   for (const std::string& hypervisor : run_hypervisors()) {
     INFO("hypervisor " << hypervisor);
     for (const bool flags : {false, true}) {
-      std::vector<std::string> args = {"run", "--hypervisor", hypervisor, "--name", "img-echo"};
+      std::vector<std::string> args = {"run", "--rm", "--hypervisor", hypervisor, "--name", "img-echo"};
       if (flags) args.insert(args.end(), {"-e", "K2=flag", "-w", "/", "--memory", "32"});
       args.push_back("echo");
       auto guest = cli.start(args);

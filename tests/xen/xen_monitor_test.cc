@@ -166,11 +166,11 @@ TEST_CASE("xen cli: SIGKILL of a monitor leaves no domain: its reaper destroys i
   const std::string name = guest_name("sigkill");
   kill_running_monitor(cli, name, false);
   CHECK(xt::wait_for_domain("monocell-" + name, false, 20s));
-  // ps finds nothing left to destroy and shows the guest dead.
-  const CommandResult ps = cli.run(MONOCELL_XEN_BIN, {"ps"});
+  // ps finds nothing left to destroy and shows the guest ended.
+  const CommandResult ps = cli.run(MONOCELL_XEN_BIN, {"ps", "-a"});
   INFO("ps: " << ps.out << ps.err);
   CHECK(ps.exit_code == 0);
-  CHECK_THAT(ps.out, Catch::Matches("(.|\n)*" + name + " +dead +xen(.|\n)*"));
+  CHECK_THAT(ps.out, Catch::Matches("(.|\n)*" + name + " +exited \\(unknown\\) +xen(.|\n)*"));
   CHECK_THAT(ps.err, !Catch::Contains("destroyed"));
   xt::require_no_monocell_domain();
 }
@@ -183,27 +183,44 @@ TEST_CASE("xen cli: with monitor and reaper killed, monocell ps destroys the dom
   std::this_thread::sleep_for(1s);
   REQUIRE(xt::domain_exists("monocell-" + name));  // nobody left to destroy it
   // The static monocell needs monocell-xen for this, and execs it.
-  const CommandResult ps = cli.run(MONOCELL_BIN, {"ps"});
+  const CommandResult ps = cli.run(MONOCELL_BIN, {"ps", "-a"});
   INFO("ps: " << ps.out << ps.err);
   CHECK(ps.exit_code == 0);
-  CHECK_THAT(ps.out, Catch::Matches("(.|\n)*" + name + " +dead +xen(.|\n)*"));
+  CHECK_THAT(ps.out, Catch::Matches("(.|\n)*" + name + " +exited \\(unknown\\) +xen(.|\n)*"));
   CHECK_THAT(ps.err, Catch::Contains("destroyed Xen domain monocell-" + name));
   CHECK_FALSE(xt::domain_exists("monocell-" + name));
   // Settled: the next ps says the same and destroys nothing.
-  const CommandResult again = cli.run(MONOCELL_BIN, {"ps"});
-  CHECK_THAT(again.out, Catch::Matches("(.|\n)*" + name + " +dead +xen(.|\n)*"));
+  const CommandResult again = cli.run(MONOCELL_BIN, {"ps", "-a"});
+  CHECK_THAT(again.out, Catch::Matches("(.|\n)*" + name + " +exited \\(unknown\\) +xen(.|\n)*"));
   CHECK_THAT(again.err, !Catch::Contains("destroyed"));
 }
 
-TEST_CASE("xen cli: a new monitor of the same name destroys the domain a dead one left") {
+TEST_CASE("xen cli: a new monitor of the same guest destroys the domain a dead one left") {
   if (!xt::xen_or_skip()) return;
   Cli cli;
   const std::string name = guest_name("again");
   kill_running_monitor(cli, name, true);
   REQUIRE(xt::domain_exists("monocell-" + name));
-  const CommandResult r = cli.run(MONOCELL_XEN_BIN, {"run", "--hypervisor", "xen", "--name", name, "hello", "5"});
+  const CommandResult r = cli.run(MONOCELL_BIN, {"start", name});
   INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(cli.run(MONOCELL_BIN, {"call", name, "echo", "again"}).out == "again");
+  CHECK(cli.run(MONOCELL_BIN, {"rm", "-f", name}).exit_code == 0);
+  xt::require_no_monocell_domain();
+}
+
+TEST_CASE("xen cli: rm destroys the domain a dead monitor left, and the name is free again") {
+  if (!xt::xen_or_skip()) return;
+  Cli cli;
+  const std::string name = guest_name("rm");
+  kill_running_monitor(cli, name, true);
+  REQUIRE(xt::domain_exists("monocell-" + name));
+  const CommandResult rm = cli.run(MONOCELL_BIN, {"rm", name});
+  INFO("stderr: " << rm.err);
+  CHECK(rm.exit_code == 0);
+  CHECK_THAT(rm.err, Catch::Contains("destroyed Xen domain monocell-" + name));
+  CHECK_FALSE(xt::domain_exists("monocell-" + name));
+  const CommandResult r = cli.run(MONOCELL_XEN_BIN, {"run", "--hypervisor", "xen", "--name", name, "hello", "5"});
   CHECK(r.exit_code == 5);
-  CHECK_THAT(r.err, Catch::Contains("destroyed Xen domain monocell-" + name));
   xt::require_no_monocell_domain();
 }

@@ -1,0 +1,163 @@
+// Starts a created guest's monitor, in the foreground or detached.
+#include "orchestrator/guest_launcher.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "orchestrator/app_resolver.h"
+#include "orchestrator/backend_factory.h"
+#include "orchestrator/control_socket.h"
+#include "orchestrator/exit_codes.h"
+#include "orchestrator/guest_store.h"
+#include "orchestrator/log_store.h"
+#include "orchestrator/monitor.h"
+#include "orchestrator/state_dir.h"
+#include "orchestrator/timestamp.h"
+
+namespace monocell {
+namespace {
+
+// The state's end, saved before the monitor lets go of the guest (so `wait` and `ps` read it).
+void record_end(const std::string& id, GuestState* state, std::optional<int> code, const std::string& message) {
+  state->status = "exited";
+  state->ended_ns = now_ns();
+  state->exit_code = code;
+  state->error = message;
+  std::string error;
+  if (!save_guest_state(id, *state, &error)) spdlog::warn("{}", error);
+}
+
+int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int stderr_fd, int ready_fd) {
+  GuestConfig config = record.config;
+  config.state_dir = claim.path();
+  std::string error;
+  GuestState state;
+  if (auto previous = load_state(state_path_of(record.id), &error)) state.restart_count = previous->restart_count;
+  state.status = "running";
+  state.started_ns = now_ns();
+  state.monitor_pid = getpid();
+  if (!save_guest_state(record.id, state, &error)) {
+    spdlog::error("{}", error);
+    return exit_code::kMonocellFailed;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(log_dir_of(record.id), ec);
+  LogWriter log;
+  if (!log.open(log_dir_of(record.id), kDefaultLogBytes, &error)) {
+    spdlog::error("{}", error);
+    record_end(record.id, &state, exit_code::kMonocellFailed, error);
+    return exit_code::kMonocellFailed;
+  }
+  const int control_fd = listen_control_socket(control_socket_of(config.name), &error);
+  if (control_fd < 0) {
+    spdlog::error("{}", error);
+    record_end(record.id, &state, exit_code::kMonocellFailed, error);
+    return exit_code::kMonocellFailed;
+  }
+  // The app is found again now: an image from the store is decompressed into a memfd that
+  // lives only as long as this process holds it (and may have been replaced since create).
+  bool broken = false;
+  const std::optional<ResolvedApp> app = resolve_app(config.hypervisor, config.app, &error, &broken);
+  if (!app) {
+    spdlog::error("{}", error);
+    close(control_fd);
+    const int code = broken ? exit_code::kCannotRun : exit_code::kNotFound;
+    record_end(record.id, &state, code, error);
+    return code;
+  }
+  config.image = app->path;
+  // Signals are blocked before the guest starts, so none is lost between start and monitor.
+  Monitor::block_stop_signals();
+  std::unique_ptr<Backend> backend = start_backend(config, &error);
+  if (!backend) {
+    spdlog::error("cannot start guest {}: {}", config.name, error);
+    close(control_fd);
+    record_end(record.id, &state, exit_code::kMonocellFailed, "cannot start the guest: " + error);
+    return exit_code::kMonocellFailed;
+  }
+  spdlog::debug("guest {} started on {} ({})", config.name, config.hypervisor, config.image);
+  int code = 0;
+  std::string message;
+  {
+    Monitor monitor(config, *backend, MonitorOptions{stdout_fd, stderr_fd, control_fd, &claim, &log, ready_fd});
+    code = monitor.run();
+    message = monitor.end_message();
+  }  // the monitor's output is all written and logged
+  close(control_fd);
+  record_end(record.id, &state, code, message);
+  return code;
+}
+
+}  // namespace
+
+int run_monitor(const GuestRecord& record, int stdout_fd, int stderr_fd, int ready_fd) {
+  std::string error;
+  int code = exit_code::kMonocellFailed;
+  {
+    auto claim = StateDir::claim(record.config, &error);
+    if (!claim) {
+      spdlog::error("{}", error);
+      return exit_code::kMonocellFailed;
+    }
+    code = run_claimed(record, *claim, stdout_fd, stderr_fd, ready_fd);
+  }  // the claim's release: the guest's volatile state goes, waiters wake
+  if (record.auto_remove && !remove_guest({record.config.name, record.id}, &error)) spdlog::warn("--rm: {}", error);
+  return code;
+}
+
+int start_detached(const GuestRecord& record, std::string* error) {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) {
+    *error = std::string("pipe: ") + std::strerror(errno);
+    return exit_code::kMonocellFailed;
+  }
+  const pid_t child = fork();
+  if (child < 0) {
+    *error = std::string("fork: ") + std::strerror(errno);
+    close(ready[0]);
+    close(ready[1]);
+    return exit_code::kMonocellFailed;
+  }
+  if (child == 0) {
+    // The monitor: in a session of its own (no terminal's signals reach it), a grandchild of
+    // the CLI (so it is nobody's child to wait for), its stdio on /dev/null.
+    close(ready[0]);
+    setsid();
+    if (fork() != 0) _exit(0);
+    const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
+    if (null_fd > 2) close(null_fd);
+    _exit(run_monitor(record, -1, -1, ready[1]));
+  }
+  close(ready[1]);
+  waitpid(child, nullptr, 0);
+  char running = 0;
+  ssize_t n;
+  while ((n = read(ready[0], &running, 1)) < 0 && errno == EINTR) {
+  }
+  close(ready[0]);
+  if (n == 1) return 0;
+  // It ended before it ran: its state says how.
+  std::string why;
+  const auto state = load_state(state_path_of(record.id), &why);
+  if (!state) {
+    *error = "guest " + record.config.name + " did not start, and its state cannot be read: " + why;
+    return exit_code::kMonocellFailed;
+  }
+  if (state->status != "exited") {
+    *error = "guest " + record.config.name + " did not start (is another monitor running it?)";
+    return exit_code::kMonocellFailed;
+  }
+  *error = "guest " + record.config.name + " ended before it ran" + (state->error.empty() ? "" : ": " + state->error);
+  return state->exit_code.value_or(exit_code::kMonocellFailed);
+}
+
+}  // namespace monocell
