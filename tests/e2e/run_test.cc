@@ -465,8 +465,8 @@ TEST_CASE("10,000 Calls return the right payloads") {
 }
 
 TEST_CASE("a reply whose doorbell never rang is still delivered, found by the monitor's idle check") {
-  Cli cli;
   for (const std::string& hv : hypervisors()) {
+    Cli cli;  // one per hypervisor: a name stays taken until rm
     auto guest = cli.start(hv, {"--name", "quiet", "--grace-period", "0.3", app_path(hv, "test-hostile-guest"),
                                 "no-doorbell"});
     REQUIRE(cli.wait_running("quiet"));
@@ -517,8 +517,8 @@ TEST_CASE("SIGTERM stops the guest gracefully and run exits with the guest's cod
 }
 
 TEST_CASE("the host's SIGTERM runs the handler the app installed with sigaction") {
-  Cli cli;
   for (const std::string& hv : hypervisors()) {
+    Cli cli;  // one per hypervisor: a name stays taken until rm
     auto guest = cli.start(hv, {"--name", "handler", app_path(hv, "test-signals"), "host-sigterm"});
     REQUIRE(cli.wait_running("handler"));
     guest->signal(SIGTERM);
