@@ -89,16 +89,16 @@ test-fuzz: build-fuzz
 # kvm_amd, where guest ring 0 is real and `syscall` enters it (ci/rig-kvm, KVM-NOTES.md). Twice:
 # a CPU without FSGSBASE and XSAVE (qemu64), and one with FSGSBASE, XSAVE and AVX, as AMD Zen has.
 rig-kvm: build
-	RIG_TIMEOUT=$${RIG_TIMEOUT:-300} RIG_TARGET=kvm-rig-qemu64 CONFORMANCE_DIR=$(CONFORMANCE) \
+	RIG_TIMEOUT=$${RIG_TIMEOUT:-600} RIG_TARGET=kvm-rig-qemu64 CONFORMANCE_DIR=$(CONFORMANCE) \
 	  bash ci/rig-kvm/run-kvm-tests.sh $(BUILD)/release $(BUILD)/images $(BIN)
-	RIG_TIMEOUT=$${RIG_TIMEOUT:-300} RIG_TARGET=kvm-rig-zen RIG_CPU=qemu64,+svm,+npt,+rdrand,+fsgsbase,+xsave,+xsaveopt,+avx \
+	RIG_TIMEOUT=$${RIG_TIMEOUT:-600} RIG_TARGET=kvm-rig-zen RIG_CPU=qemu64,+svm,+npt,+rdrand,+fsgsbase,+xsave,+xsaveopt,+avx \
 	  CONFORMANCE_DIR=$(CONFORMANCE) bash ci/rig-kvm/run-kvm-tests.sh $(BUILD)/release $(BUILD)/images $(BIN)
 
 # The Xen backend's suite and the end-to-end suite on --hypervisor xen, in dom0 of Debian's Xen
 # 4.17 under QEMU TCG with nested SVM (ci/rig-xen, XEN-RIG.md); packages come from Debian's
 # archive into build/rig-xen/, nothing is installed as a hypervisor here.
 rig-xen: build
-	RIG_TIMEOUT=$${RIG_TIMEOUT:-1500} RIG_TARGET=xen-rig CONFORMANCE_DIR=$(CONFORMANCE) \
+	RIG_TIMEOUT=$${RIG_TIMEOUT:-2400} RIG_TARGET=xen-rig CONFORMANCE_DIR=$(CONFORMANCE) \
 	  bash ci/rig-xen/run-xen-tests.sh $(BUILD)/release $(BUILD)/images $(BIN)
 
 # The Xen rig's smoke test: Debian's Xen 4.17 and dom0 under QEMU TCG, `xl info`, and a tiny PVH
