@@ -19,6 +19,9 @@ struct GuestConfig {
   std::string hypervisor;  // "kvm", "process", "xen"
   std::string app;  // app name, as given
   std::string image;  // resolved path of what the backend boots or executes
+  // The image's file tree (images/format/file_tree_abi.h, checked), read-only at / in the guest;
+  // empty: none. A path the backend opens, like `image`.
+  std::string file_tree;
   std::vector<std::string> argv;  // argv[0] is the app name
   std::vector<std::string> env;  // KEY=VALUE
   std::string cwd = "/";

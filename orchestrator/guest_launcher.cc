@@ -74,6 +74,7 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
     return code;
   }
   config.image = app->path;
+  if (app->image) config.file_tree = app->image->file_tree_path;
   // Signals are blocked before the guest starts, so none is lost between start and monitor.
   Monitor::block_stop_signals();
   std::unique_ptr<Backend> backend = start_backend(config, &error);

@@ -34,8 +34,10 @@ StoredAppLookup find_stored_app(const std::string& hypervisor, const std::string
     const image::StoredImage stored = store.read(*id);
     const auto wanted = hypervisor == "process" ? image::v1::BLOB_KIND_PROCESS_ELF : image::v1::BLOB_KIND_GUEST_ELF;
     const image::BlobLocation* blob = nullptr;
+    const image::BlobLocation* file_tree = nullptr;
     for (const image::BlobLocation& b : stored.blobs) {
       if (b.kind == wanted) blob = &b;
+      if (b.kind == image::v1::BLOB_KIND_FILE_TREE) file_tree = &b;
     }
     if (blob == nullptr) {
       lookup.broken = true;
@@ -55,6 +57,11 @@ StoredAppLookup find_stored_app(const std::string& hypervisor, const std::string
     found.memfd = std::make_shared<image::FileDescriptor>(
         image::decompress_to_memfd(store, stored, *blob, reference->name));
     found.path = image::memfd_path(*found.memfd);
+    if (file_tree != nullptr) {
+      found.file_tree_memfd = std::make_shared<image::FileDescriptor>(
+          image::decompress_to_memfd(store, stored, *file_tree, reference->name + "-files"));
+      found.file_tree_path = image::memfd_path(*found.file_tree_memfd);
+    }
     found.name = reference->name;
     found.defaults = stored.manifest.defaults();
     lookup.app = std::move(found);

@@ -1,6 +1,6 @@
 // An app from the image store: `monocell run NAME[:TAG]` finds the image, takes the ELF for
-// the chosen hypervisor (the guest ELF for kvm and xen, the process ELF for process),
-// decompresses it into a sealed memfd and checks it before the guest starts.
+// the chosen hypervisor (the guest ELF for kvm and xen, the process ELF for process) and its
+// file tree if it has one, decompresses them into sealed memfds and checks them before the guest starts.
 #pragma once
 
 #include <memory>
@@ -18,6 +18,9 @@ struct StoredApp {
   std::string name;  // the image's name (the app's argv[0])
   image::v1::RunDefaults defaults;
   std::shared_ptr<image::FileDescriptor> memfd;  // keep open while the guest may load it
+  // The image's file tree, checked, in a memfd of its own (empty path: the image has none).
+  std::string file_tree_path;
+  std::shared_ptr<image::FileDescriptor> file_tree_memfd;
 };
 
 struct StoredAppLookup {

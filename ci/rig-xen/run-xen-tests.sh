@@ -19,6 +19,8 @@ files=(--file "$tests/xen_tests" --file "$tests/e2e_tests" --file "$tests/e2e_im
 for image in "$images"/*; do files+=(--file "$image"); done
 # The sample apps' process ELFs: an image built in the rig carries one, as users build them.
 for app in "$bin"/apps/*; do files+=(--file "$app"); done
+# The files test app's process ELF: the image-files test builds an image carrying it.
+files+=(--file "$tests/apps/test-files")
 images=$(readlink -f "$images")
 target=${RIG_TARGET:-xen-rig}
 out=$(mktemp -d)

@@ -71,6 +71,9 @@ constexpr uint64_t kMaxSeedModuleBytes = 4096;
 // The host's seed for the CSPRNG (module 0), copied before anything can overwrite it.
 uint8_t g_host_seed[xen::kSeedModuleSize];
 bool g_host_seed_given = false;
+// The image's file tree, where module 0 carries one (it stays where the loader put it).
+uint64_t g_file_tree_gpa = 0;
+uint64_t g_file_tree_size = 0;
 
 struct PvclockWallClock {
   uint32_t version;
@@ -112,9 +115,13 @@ void copy_start_info(uint64_t address) {
       void* bytes = reinterpret_cast<void*>(module->paddr);
       copy_bytes(g_host_seed, bytes, sizeof g_host_seed);
       g_host_seed_given = true;
-      // No copy stays where the app could read it: on Xen the module is a page of what becomes
-      // the heap, which glibc expects to find zeroed.
+      // No copy stays where the app could read it: without files the module is a page of what
+      // becomes the heap, which glibc expects to find zeroed.
       zero_bytes(bytes, module->size < kMaxSeedModuleBytes ? module->size : kMaxSeedModuleBytes);
+      if (module->size > xen::kFileTreeModuleOffset) {
+        g_file_tree_gpa = module->paddr + xen::kFileTreeModuleOffset;
+        g_file_tree_size = module->size - xen::kFileTreeModuleOffset;
+      }
     }
   }
 }
@@ -252,9 +259,11 @@ void monocell_pvh_boot(uint64_t start_info) {
   copy_start_info(start_info);
   const uint64_t ram = ram_size_from_memmap();
   Layout layout{};
-  if (!plan_layout(ram, reinterpret_cast<uint64_t>(_end), ring::region_size_for(ring::RegionConfig{}),
-                   &layout)) {
-    boot_failed("RAM is too small for the image, heap, stack and rings\n");
+  if (!plan_layout(ram, reinterpret_cast<uint64_t>(_end), ring::region_size_for(ring::RegionConfig{}), &layout,
+                   g_file_tree_gpa, g_file_tree_size)) {
+    boot_failed(g_file_tree_size != 0
+                    ? "RAM is too small for the image, its file tree (module 0), heap, stack and rings\n"
+                    : "RAM is too small for the image, heap, stack and rings\n");
   }
 
   ImageNote note{};

@@ -46,12 +46,21 @@ uint64_t realtime_ns() { return kvmclock_ns() + static_cast<uint64_t>(boot_info(
 int64_t ensure_tree() {
   if (g_tree_ready) return 0;
   const uint64_t heap = boot_info().heap_end > boot_info().heap_start ? boot_info().heap_end - boot_info().heap_start : 0;
-  const vfs::TreeConfig config{
+  vfs::TreeConfig config{
       .pages = {take_pool_page},
       .now_ns = realtime_ns,
       .exe_path = boot_info().exe_path,
       .tmp_page_limit = heap / 2 / vfs::kPageSize,
+      .file_tree = nullptr,
+      .file_tree_size = 0,
   };
+  const boot::BootInfo& info = boot_info();
+  for (uint32_t i = 0; i < info.memory_range_count && i < boot::kMaxMemoryRanges; ++i) {
+    const boot::MemoryRange& range = info.memory_map[i];
+    if (range.type != static_cast<uint32_t>(boot::MemoryType::kFileTree)) continue;
+    config.file_tree = reinterpret_cast<const void*>(range.gpa);
+    config.file_tree_size = range.size;
+  }
   const int64_t rc = vfs::tree_init(config);
   if (rc < 0) return rc;
   g_cwd = vfs::root();

@@ -231,6 +231,11 @@ int64_t file_read(Node* file, uint64_t offset, void* out, uint64_t length) {
   if (offset >= file->size) return 0;
   if (length > file->size - offset) length = file->size - offset;
   auto* dst = static_cast<unsigned char*>(out);
+  if (file->backing != nullptr) {
+    move_bytes(dst, file->backing + offset, length);
+    file->atime_ns = now_ns();
+    return static_cast<int64_t>(length);
+  }
   uint64_t done = 0;
   while (done < length) {
     const uint64_t at = offset + done;

@@ -60,6 +60,8 @@ struct Node {
   // page reads as zeros (a hole).
   void** page_index;
   uint64_t pages;  // data pages held
+  // A file of the image's tree (read-only): its `size` bytes are here, not in pages.
+  const unsigned char* backing;
 
   char name[kNameMax + 1];
 };

@@ -6,6 +6,7 @@
 #include <linux/errno.h>
 
 #include "freestanding.h"
+#include "image_tree.h"
 
 namespace monocell::libos::vfs {
 namespace {
@@ -51,6 +52,14 @@ int64_t create_in(Walk* w, NodeKind kind, uint32_t mode) {
   return 0;
 }
 
+// Creates the walk's last name where it must not exist yet (mkdir, symlink): an existing name
+// comes before a read-only file system, as in Linux.
+int64_t create_new(Walk* w, NodeKind kind, uint32_t mode) {
+  if (w->node != nullptr) return -EEXIST;
+  if (w->parent->fs->read_only) return -EROFS;
+  return create_in(w, kind, mode);
+}
+
 bool writes(uint32_t flags) { return (flags & kAccessMode) != kReadOnly; }
 
 }  // namespace
@@ -87,7 +96,7 @@ int64_t tree_init(const TreeConfig& config) {
   if (exe == nullptr) return -ENOMEM;
   const uint64_t length = string_length(config.exe_path, kPathMax - 1);
   if (length > 0 && file_write(exe, 0, config.exe_path, length) != static_cast<int64_t>(length)) return -ENOMEM;
-  return 0;
+  return config.file_tree_size != 0 ? add_image_tree(top, config.file_tree, config.file_tree_size) : 0;
 }
 
 Node* root() { return g_root_fs.root; }
@@ -266,13 +275,7 @@ int64_t mkdir(Node* base, const char* path, uint32_t mode) {
   Walk w;
   int64_t rc = walk(base, path, 0, &w);
   if (rc < 0) return rc;
-  if (w.node != nullptr) {
-    rc = -EEXIST;
-  } else if (w.parent->fs->read_only) {
-    rc = -EROFS;
-  } else {
-    rc = create_in(&w, NodeKind::kDirectory, mode);
-  }
+  rc = create_new(&w, NodeKind::kDirectory, mode);
   walk_release(&w);
   return rc;
 }
@@ -342,10 +345,10 @@ int64_t rename(Node* old_base, const char* old_path, Node* new_base, const char*
     rc = from.parent->fs->read_only ? -EROFS : -ENOENT;
   } else if (is_fs_root(node) || is_fs_root(victim)) {
     rc = -EBUSY;
+  } else if (node->fs != to.parent->fs) {
+    rc = -EXDEV;  // as Linux: two mounts are told apart before either is found read-only
   } else if (from.parent->fs->read_only || to.parent->fs->read_only) {
     rc = -EROFS;
-  } else if (node->fs != to.parent->fs) {
-    rc = -EXDEV;
   } else if (!to.parent->linked) {
     rc = -ENOENT;
   } else if (victim != nullptr && (flags & kRenameNoReplace) != 0) {
@@ -387,17 +390,11 @@ int64_t symlink(const char* target, Node* base, const char* path) {
   Walk w;
   int64_t rc = walk(base, path, 0, &w);
   if (rc < 0) return rc;
-  if (w.node != nullptr) {
-    rc = -EEXIST;
-  } else if (w.parent->fs->read_only) {
-    rc = -EROFS;
-  } else {
-    rc = create_in(&w, NodeKind::kSymlink, 0777);
-    if (rc == 0) w.node->mode = 0777;  // a symlink's mode is not masked: Linux shows lrwxrwxrwx
-    if (rc == 0 && file_write(w.node, 0, target, length) != static_cast<int64_t>(length)) {
-      dir_unlink(w.node);
-      rc = -ENOSPC;
-    }
+  rc = create_new(&w, NodeKind::kSymlink, 0777);
+  if (rc == 0) w.node->mode = 0777;  // a symlink's mode is not masked: Linux shows lrwxrwxrwx
+  if (rc == 0 && file_write(w.node, 0, target, length) != static_cast<int64_t>(length)) {
+    dir_unlink(w.node);
+    rc = -ENOSPC;
   }
   walk_release(&w);
   return rc;
@@ -483,7 +480,9 @@ void stat(const Node* node, NodeStat* out) {
     }
   }
   out->mode |= node->mode;
-  out->blocks = node->pages * (kPageSize / 512);
+  // An image file's bytes are the tree's, counted as whole pages like a file's own.
+  out->blocks = node->backing != nullptr ? ((node->size + kPageSize - 1) / kPageSize) * (kPageSize / 512)
+                                         : node->pages * (kPageSize / 512);
   out->atime_ns = node->atime_ns;
   out->mtime_ns = node->mtime_ns;
   out->ctime_ns = node->ctime_ns;

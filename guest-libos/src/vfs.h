@@ -1,5 +1,5 @@
 // The guest's one file tree and the operations on names in it, with Linux's errors: a
-// read-only root holding /dev and /proc/self/exe, a writable in-memory /tmp, path walks with
+// read-only root holding the image's files, /dev and /proc/self/exe, a writable in-memory /tmp, path walks with
 // symlinks, open, mkdir, unlink, rmdir, rename, readlink, stat and the working directory's path.
 // Paths here are already in libOS memory (sys_file.cc copies them in); results are -errno.
 #pragma once
@@ -19,9 +19,11 @@ struct TreeConfig {
   uint64_t (*now_ns)();
   const char* exe_path;  // /proc/self/exe's target
   uint64_t tmp_page_limit;  // /tmp's size, in pages
+  const void* file_tree;  // the image's file tree (image_tree.h), served at /; null: none
+  uint64_t file_tree_size;
 };
 
-// Builds the tree. Returns 0 or -ENOMEM.
+// Builds the tree. Returns 0, -ENOMEM, or -EINVAL for an image file tree that breaks its rules.
 int64_t tree_init(const TreeConfig& config);
 Node* root();
 Node* tmp_root();

@@ -8,6 +8,7 @@
 #include "protocol/ring/region.h"
 
 #include "elf_image.h"
+#include "file_tree_file.h"
 #include "guest_cpu.h"
 #include "kvm_error.h"
 #include "process_stack.h"
@@ -44,9 +45,12 @@ GuestLayout direct_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const DirectB
   check_note(note, image);
   GuestMemory& memory = vm.memory();
 
+  const uint64_t tree_size = spec.file_tree != nullptr ? spec.file_tree->size() : 0;
+  const uint64_t tree_gpa = tree_size != 0 ? first_page_above(image) : 0;
   const GuestLayout layout =
-      plan_guest_layout(memory.size(), image, ring::region_size_for(ring::RegionConfig{}));
+      plan_guest_layout(memory.size(), image, ring::region_size_for(ring::RegionConfig{}), tree_gpa, tree_size);
   image.load(memory);
+  if (tree_size != 0) spec.file_tree->load(memory, tree_gpa);
   write_system_tables(memory, note);
 
   BootFacts facts;

@@ -11,6 +11,7 @@
 namespace monocell::kvm {
 
 class ElfImage;
+class FileTreeFile;
 class Vcpu;
 class Vm;
 
@@ -18,6 +19,7 @@ struct DirectBootSpec {
   std::vector<std::string> argv;
   std::vector<std::string> env;
   std::string exe_path;
+  const FileTreeFile* file_tree = nullptr;  // the image's files at / in the guest; null: none
 };
 
 // Loads `image` into `vm`'s RAM and prepares `vcpu` to run it. Throws KvmError.

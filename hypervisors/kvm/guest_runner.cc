@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "direct_boot.h"
+#include "file_tree_file.h"
 #include "elf_image.h"
 #include "hostcall_handler.h"
 #include "kvm_error.h"
@@ -206,6 +207,7 @@ GuestOutcome run_guest(const GuestConfig& config) {
                    " MiB and " + std::to_string(boot::kMaxRamSize >> 20) + " MiB");
   }
   const ElfImage image = ElfImage::from_file(config.image_path);
+  const FileTreeFile file_tree(config.file_tree_path);
   Vm vm(ram, config.irqchip, config.huge_pages);
   Vcpu vcpu(vm, 0);
 
@@ -217,9 +219,10 @@ GuestOutcome run_guest(const GuestConfig& config) {
   spec.argv.insert(spec.argv.end(), config.args.begin(), config.args.end());
   spec.env = config.env;
   spec.exe_path = "/" + spec.argv[0];  // the image is the root of its own file system
+  spec.file_tree = &file_tree;
   if (config.boot == BootMode::kPvh) {
     if (!config.env.empty()) throw KvmError("PVH boot cannot pass an environment yet");
-    pvh_boot(vm, vcpu, image, spec.argv);
+    pvh_boot(vm, vcpu, image, spec.argv, &file_tree);
   } else {
     direct_boot(vm, vcpu, image, spec);
   }

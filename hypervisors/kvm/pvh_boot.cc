@@ -7,7 +7,10 @@
 #include <cstring>
 
 #include "hypervisors/common/host_random.h"
+#include "protocol/ring/region.h"
 #include "elf_image.h"
+#include "file_tree_file.h"
+#include "guest_layout.h"
 #include "guest_cpu.h"
 #include "kvm_error.h"
 #include "vcpu.h"
@@ -44,7 +47,8 @@ std::string command_line(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-void pvh_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const std::vector<std::string>& argv) {
+void pvh_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const std::vector<std::string>& argv,
+              const FileTreeFile* file_tree) {
   const auto entry = image.pvh_entry();
   if (!entry) throw ImageError("guest image has no Xen PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)");
   if (*entry < image.lowest_address() || *entry >= image.end_address()) {
@@ -67,9 +71,19 @@ void pvh_boot(Vm& vm, Vcpu& vcpu, const ElfImage& image, const std::vector<std::
   info.memmap_entries = 1;
   uint8_t seed[xen::kSeedModuleSize];
   fill_host_random(seed, sizeof seed);
-  const xen::HvmModlistEntry module{kSeedGpa, sizeof seed, 0, 0};
+  // Without files the seed alone sits in low memory; with them module 0 is the seed's page and
+  // the tree, in the first pages above the image (xen_pvh_abi.h).
+  xen::HvmModlistEntry module{kSeedGpa, sizeof seed, 0, 0};
+  if (file_tree != nullptr && !file_tree->empty()) {
+    module.paddr = first_page_above(image);
+    module.size = xen::kFileTreeModuleOffset + file_tree->size();
+    // The stub plans the same layout; refuse here what it would refuse, with the same words.
+    (void)plan_guest_layout(memory.size(), image, ring::region_size_for(ring::RegionConfig{}),
+                            module.paddr + xen::kFileTreeModuleOffset, file_tree->size());
+    file_tree->load(memory, module.paddr + xen::kFileTreeModuleOffset);
+  }
   if (!memory.write(kStartInfoGpa, info) || !memory.write(kMemmapGpa, memmap) ||
-      !memory.write(kModlistGpa, module) || !memory.write_bytes(kSeedGpa, seed, sizeof seed) ||
+      !memory.write(kModlistGpa, module) || !memory.write_bytes(module.paddr, seed, sizeof seed) ||
       !memory.write_bytes(kPvhCmdlineGpa, cmdline.c_str(), cmdline.size() + 1)) {
     throw KvmError("guest RAM too small for hvm_start_info");
   }

@@ -38,7 +38,7 @@ struct ChildFailure {
 // In the child, between fork and exec: only async-signal-safe calls. `fds` go to the fd
 // numbers of the launch contract; nothing else of the monitor's reaches the app.
 [[noreturn]] void exec_child(const GuestConfig& config, const int fds[3], int error_fd, char* const* envp,
-                             pid_t monitor) {
+                             pid_t monitor, const process_confinement::RootPlan* root) {
   // Leave the terminal's process group: Ctrl-C goes to the monitor, which forwards it as a
   // Signal message. Die with the monitor, as a VM dies with its VMM (and if the monitor is
   // already gone, do not start at all).
@@ -73,7 +73,7 @@ struct ChildFailure {
   if (exe < 0) fail_child(error_fd);
   // Files: what the app writes must not reach the host, as from inside a VM.
   const char* step = "";
-  if (const int e = process_confinement::confine_files(config.memory_mib << 19, &step); e != 0) {
+  if (const int e = process_confinement::confine_files(config.memory_mib << 19, root, &step); e != 0) {
     fail_child(error_fd, step, e);
   }
   char* args[2] = {const_cast<char*>(config.app.c_str()), nullptr};
@@ -104,6 +104,14 @@ std::unique_ptr<ProcessBackend> ProcessBackend::start(const GuestConfig& config,
     *error = e.what();
     return nullptr;
   }
+  if (!config.file_tree.empty()) {
+    try {
+      b->image_root_ = process_confinement::ImageRoot::extract(config.file_tree, config.state_dir);
+    } catch (const std::exception& e) {
+      *error = e.what();
+      return nullptr;
+    }
+  }
   int error_pipe[2];
   int host_pipe[2];  // the guest writes, we read
   int guest_pipe[2];  // we write, the guest reads
@@ -133,7 +141,7 @@ std::unique_ptr<ProcessBackend> ProcessBackend::start(const GuestConfig& config,
     for (const int fd : {error_pipe[0], error_pipe[1], host_pipe[1], guest_pipe[0]}) close(fd);
     return nullptr;
   }
-  if (pid == 0) exec_child(config, fds, error_pipe[1], envp, monitor);
+  if (pid == 0) exec_child(config, fds, error_pipe[1], envp, monitor, b->image_root_ ? &b->image_root_->plan() : nullptr);
   for (const int fd : {error_pipe[1], host_pipe[1], guest_pipe[0]}) close(fd);  // the guest's ends
   b->pid_ = pid;
   b->exec_error_fd_ = error_pipe[0];

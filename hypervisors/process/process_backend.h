@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hypervisors/backend.h"
+#include "hypervisors/process/image_root.h"
 #include "protocol/ring/memfd_region.h"
 
 namespace monocell {
@@ -46,6 +47,8 @@ class ProcessBackend final : public Backend {
   int exec_error_fd_ = -1;  // read end of a CLOEXEC pipe: the child's errno if exec failed
   bool reaped_ = false;
   GuestEnd end_;
+  // The image's files as the app's root (none without a file tree); removed with the backend.
+  std::unique_ptr<process_confinement::ImageRoot> image_root_;
 };
 
 }  // namespace monocell

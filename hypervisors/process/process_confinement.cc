@@ -49,9 +49,45 @@ int map_id(const char* path, uint64_t id) {
   return write_file(path, line, n);
 }
 
+int mount_tmp(const char* where, uint64_t tmp_bytes) {
+  char options[64];
+  size_t n = append_text(options, 0, "mode=1777,size=");
+  n = append_number(options, n, tmp_bytes);
+  options[n] = '\0';
+  return mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV, options) == 0 ? 0 : errno;
+}
+
+int make_read_only(const char* where) {
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  return syscall(SYS_mount_setattr, -1, where, AT_RECURSIVE, &attr, sizeof attr) == 0 ? 0 : errno;
+}
+
+// The image's directory becomes /: the host's directories bound into it, all read-only, a
+// fresh /tmp, then pivot_root(".", ".") stacks the old root over the new and detaches it.
+int enter_image_root(const RootPlan& root, uint64_t tmp_bytes, const char** step) {
+  *step = "binding the image's directory";
+  if (mount(root.dir.c_str(), root.dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+  for (const RootPlan::Bind& bind : root.binds) {
+    *step = "binding a host directory into the image's root";
+    if (mount(bind.source.c_str(), bind.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) return errno;
+  }
+  *step = "making the image's root read-only (mount_setattr)";
+  if (const int e = make_read_only(root.dir.c_str()); e != 0) return e;
+  *step = "mounting a tmpfs on /tmp";
+  if (const int e = mount_tmp(root.tmp.c_str(), tmp_bytes); e != 0) return e;
+  *step = "entering the image's root (pivot_root)";
+  if (chdir(root.dir.c_str()) != 0) return errno;
+  if (syscall(SYS_pivot_root, ".", ".") != 0) return errno;
+  if (umount2(".", MNT_DETACH) != 0) return errno;
+  if (chdir("/") != 0) return errno;
+  *step = "";
+  return 0;
+}
+
 }  // namespace
 
-int confine_files(uint64_t tmp_bytes, const char** step) {
+int confine_files(uint64_t tmp_bytes, const RootPlan* root, const char** step) {
   const uid_t uid = getuid();
   const gid_t gid = getgid();
   if (uid == 0) {
@@ -70,16 +106,11 @@ int confine_files(uint64_t tmp_bytes, const char** step) {
   // Nothing mounted here reaches the host's namespace, and nothing of the host's is writable.
   *step = "making / private";
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno;
+  if (root != nullptr) return enter_image_root(*root, tmp_bytes, step);
   *step = "making every mount read-only (mount_setattr)";
-  mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_RDONLY;
-  if (syscall(SYS_mount_setattr, -1, "/", AT_RECURSIVE, &attr, sizeof attr) != 0) return errno;
-  char options[64];
-  size_t n = append_text(options, 0, "mode=1777,size=");
-  n = append_number(options, n, tmp_bytes);
-  options[n] = '\0';
+  if (const int e = make_read_only("/"); e != 0) return e;
   *step = "mounting a tmpfs on /tmp";
-  if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, options) != 0) return errno;
+  if (const int e = mount_tmp("/tmp", tmp_bytes); e != 0) return e;
   *step = "";
   return 0;
 }

@@ -1,7 +1,9 @@
 // The Xen backend.
 #include "hypervisors/xen/xen_backend.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,8 +81,9 @@ GuestEnd signaled(int signal, std::string report) {
 
 GuestEnd killed(std::string report) { return signaled(SIGKILL, std::move(report)); }
 
-// A memfd holding kSeedModuleSize bytes of the host's randomness.
-kvm::UniqueFd seed_module() {
+// Module 0 (xen_pvh_abi.h): a memfd holding kSeedModuleSize bytes of the host's randomness,
+// then, from kFileTreeModuleOffset, the image's file tree when it has one.
+kvm::UniqueFd boot_module(const std::string& file_tree_path) {
   kvm::UniqueFd fd(memfd_create("monocell-seed", MFD_CLOEXEC));
   if (fd.get() < 0) throw xen::XenError(std::string("memfd_create (the guest's random seed): ") + std::strerror(errno));
   uint8_t seed[xen::kSeedModuleSize];
@@ -91,6 +94,24 @@ kvm::UniqueFd seed_module() {
   } while (seed[0] == 0x1f && seed[1] == 0x8b);
   if (::write(fd.get(), seed, sizeof seed) != static_cast<ssize_t>(sizeof seed)) {
     throw xen::XenError(std::string("writing the guest's random seed: ") + std::strerror(errno));
+  }
+  if (file_tree_path.empty()) return fd;
+  const kvm::UniqueFd tree(::open(file_tree_path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (tree.get() < 0 || ::fstat(tree.get(), &st) != 0) {
+    throw xen::XenError("cannot read the image's file tree " + file_tree_path + ": " + std::strerror(errno));
+  }
+  off_t in = 0;
+  off_t out = static_cast<off_t>(xen::kFileTreeModuleOffset);
+  if (::lseek(fd.get(), out, SEEK_SET) != out) {
+    throw xen::XenError(std::string("placing the image's file tree in module 0: ") + std::strerror(errno));
+  }
+  while (in < st.st_size) {
+    const ssize_t n = ::sendfile(fd.get(), tree.get(), &in, static_cast<size_t>(st.st_size - in));
+    if (n <= 0) {
+      throw xen::XenError("copying the image's file tree into module 0: " +
+                          std::string(n < 0 ? std::strerror(errno) : "the file ended early"));
+    }
   }
   return fd;
 }
@@ -240,9 +261,9 @@ void XenBackend::boot(const GuestConfig& config) {
   spec.kernel = config.image;
   spec.cmdline = config.argv.empty() ? config.app : config.argv.front();
   spec.memory_mib = config.memory_mib;
-  // The guest's CSPRNG seed, from this host's kernel, as PVH module 0 (libxl reads the file
-  // while it builds the domain; the memfd goes with this scope).
-  const kvm::UniqueFd seed = seed_module();
+  // The guest's CSPRNG seed, from this host's kernel, and the image's files, as PVH module 0
+  // (libxl reads the file while it builds the domain; the memfd goes with this scope).
+  const kvm::UniqueFd seed = boot_module(config.file_tree);
   spec.ramdisk = "/proc/self/fd/" + std::to_string(seed.get());
   // The reaper first: from the moment the domain exists, someone outlives the monitor for it.
   reaper_ = xen::Reaper::spawn(xen::uuid_text(spec.uuid), domain_name_);

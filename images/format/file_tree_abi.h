@@ -7,9 +7,10 @@
 //   names[names_size]           every entry's path, in entry order, back to back
 //   data[data_size]             every regular file's bytes, in entry order, back to back
 //
-// The blob is exactly 32 + 32 * entry_count + names_size + data_size bytes. A path is relative
-// to the guest's root: components separated by one '/', none empty, "." or "..", no NUL, no
-// leading or trailing '/'. Each entry's parent directory is an earlier entry (the root is
+// The blob is exactly 32 + 32 * entry_count + names_size + data_size bytes (a loader may pad
+// it to whole pages). A path is relative to the guest's root: components separated by one '/',
+// none empty, "." or "..", no NUL, no leading or trailing '/', and not tmp, dev or proc or
+// inside them (the guest's own). Each entry's parent directory is an earlier entry (the root is
 // implicit). Modes are a type (directory or regular file) and permission bits (0777 at most).
 // Changing this layout bumps kFileTreeVersion.
 #pragma once

@@ -22,6 +22,12 @@ bool valid_tree_path(std::string_view path, std::string* why) {
     *why = "the path is absolute (tree paths are relative to the guest's root)";
     return false;
   }
+  const std::string_view top = path.substr(0, path.find('/'));
+  if (top == "tmp" || top == "dev" || top == "proc") {
+    *why = "it lies in the guest's /" + std::string(top) +
+           ", which the guest's library OS provides itself (/tmp, /dev and /proc cannot come from an image)";
+    return false;
+  }
   size_t start = 0;
   while (true) {
     const size_t slash = path.find('/', start);

@@ -1,5 +1,5 @@
 // The rules for a path inside an image's file tree (file_tree_abi.h): relative, normalised,
-// and unable to name anything outside the tree.
+// unable to name anything outside the tree, and outside the guest's own /tmp, /dev and /proc.
 #pragma once
 
 #include <optional>

@@ -256,7 +256,83 @@ void until_full() {
   unlink("/tmp/again");
 }
 
-int files_main(int, char**) {
+// FNV-1a over `length` bytes: a checksum the test computes on the host too.
+uint64_t fnv1a(const unsigned char* bytes, size_t length, uint64_t hash = 0xcbf29ce484222325ull) {
+  for (size_t i = 0; i < length; ++i) hash = (hash ^ bytes[i]) * 0x100000001b3ull;
+  return hash;
+}
+
+// The image's file tree, read-only at /: its files under /srv/app (the e2e test builds them),
+// read every way an app reads, and every write refused with EROFS.
+void image_files() {
+  const fs::path app = "/srv/app";
+  for (const char* top : {"srv", "tmp", "dev", "proc"}) {
+    std::printf("/%s: %s\n", top, fs::is_directory(fs::path("/") / top) ? "directory" : "missing");
+  }
+  std::vector<std::string> lines;
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(app)) {
+    struct stat st {};
+    stat(e.path().c_str(), &st);
+    char line[512];
+    const bool dir = S_ISDIR(st.st_mode);
+    std::snprintf(line, sizeof line, "%s %s %04o %jd", e.path().c_str(), dir ? "dir" : "file",
+                  static_cast<unsigned>(st.st_mode & 07777), static_cast<intmax_t>(dir ? 0 : st.st_size));
+    lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  for (const std::string& line : lines) std::printf("tree: %s\n", line.c_str());
+
+  std::ifstream greeting(app / "greeting.txt");
+  std::string line;
+  while (std::getline(greeting, line)) std::printf("greeting.txt: %s\n", line.c_str());
+  std::ifstream deep(app / "sub" / "deep.txt");
+  std::getline(deep, line);
+  std::printf("sub/deep.txt: %s\n", line.c_str());
+
+  // The big file: read in odd pieces, by pread at its middle, and mapped.
+  const int fd = open((app / "big.bin").c_str(), O_RDONLY);
+  std::vector<unsigned char> bytes;
+  unsigned char piece[1000];
+  for (ssize_t n; (n = read(fd, piece, sizeof piece)) > 0;) bytes.insert(bytes.end(), piece, piece + n);
+  std::printf("big.bin read: %zu bytes, fnv1a %016jx\n", bytes.size(),
+              static_cast<uintmax_t>(fnv1a(bytes.data(), bytes.size())));
+  const off_t end = lseek(fd, 0, SEEK_END);
+  std::printf("big.bin lseek end: %jd\n", static_cast<intmax_t>(end));
+  unsigned char middle[16];
+  const ssize_t got = pread(fd, middle, sizeof middle, end / 2);
+  std::printf("big.bin pread at middle: %zd bytes, same as read: %s\n", got,
+              got == 16 && std::memcmp(middle, bytes.data() + end / 2, 16) == 0 ? "yes" : "no");
+  void* mapped = mmap(nullptr, static_cast<size_t>(end), PROT_READ, MAP_PRIVATE, fd, 0);
+  const bool same = mapped != MAP_FAILED && std::memcmp(mapped, bytes.data(), bytes.size()) == 0;
+  std::printf("big.bin mmap: %s\n", same ? "same bytes" : "differs");
+  if (mapped != MAP_FAILED) munmap(mapped, static_cast<size_t>(end));
+  close(fd);
+
+  // Read-only: every change is refused, as on a read-only mount.
+  report("open greeting.txt for writing", open((app / "greeting.txt").c_str(), O_WRONLY));
+  report("create a file in /srv/app", open((app / "new.txt").c_str(), O_CREAT | O_WRONLY, 0644));
+  report("unlink greeting.txt", unlink((app / "greeting.txt").c_str()));
+  report("mkdir in /srv/app", mkdir((app / "newdir").c_str(), 0755));
+  report("rename greeting.txt", rename((app / "greeting.txt").c_str(), (app / "moved.txt").c_str()));
+  report("truncate greeting.txt", truncate((app / "greeting.txt").c_str(), 0));
+  report("access greeting.txt R_OK", access((app / "greeting.txt").c_str(), R_OK));
+  report("open missing.txt", open((app / "missing.txt").c_str(), O_RDONLY));
+  // And /tmp is still the guest's own.
+  std::ofstream(fs::path("/tmp") / "copy.txt") << "copied\n";
+  std::printf("/tmp/copy.txt: %ju bytes\n", static_cast<uintmax_t>(fs::file_size("/tmp/copy.txt")));
+}
+
+int files_main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "image") == 0) {
+    try {
+      image_files();
+    } catch (const std::exception& e) {
+      std::printf("exception: %s\n", e.what());
+      return 1;
+    }
+    std::printf("image files: done\n");
+    return 0;
+  }
   try {
     with_filesystem();
     with_syscalls();

@@ -32,6 +32,8 @@ const std::string kGuestHello = std::string(MONOCELL_IMAGE_DIR) + "/hello";
 const std::string kGuestEcho = std::string(MONOCELL_IMAGE_DIR) + "/echo";
 const std::string kProcessHello = std::string(MONOCELL_APP_DIR) + "/hello";
 const std::string kProcessEcho = std::string(MONOCELL_APP_DIR) + "/echo";
+const std::string kGuestFiles = std::string(MONOCELL_IMAGE_DIR) + "/test-files";
+const std::string kProcessFiles = std::string(TEST_APP_DIR) + "/test-files";
 
 // The hypervisors `monocell run` from the store is tested on (test_hypervisors.h). The cases
 // that boot guests are tagged [boots]: the conformance suite "images" on every target.
@@ -171,6 +173,8 @@ TEST_CASE("image build refuses bad inputs with 125 and leaves the store as it wa
       {{"image", "build", "-t", "x", "--file", "nosuchfile=/a", kGuestHello}, "No such file"},
       {{"image", "build", "-t", "x", "--file", kGuestEcho + "=/../escape", kGuestHello}, "\"..\""},
       {{"image", "build", "-t", "x", "--file", kGuestEcho + "=/", kGuestHello}, "root directory"},
+      {{"image", "build", "-t", "x", "--file", kGuestEcho + "=/tmp/echo", kGuestHello}, "cannot come from an image"},
+      {{"image", "build", "-t", "x", "--file", kGuestEcho + "=/proc", kGuestHello}, "cannot come from an image"},
       {{"image", "build", "-t", "x", "--file", kGuestEcho + "=/a", "--file", kGuestHello + "=/a", kGuestHello},
        "given twice"},
       {{"image", "build", "-t", "x", "-w", "relative", kGuestHello}, "not absolute"},
@@ -446,6 +450,78 @@ TEST_CASE("a running image's defaults reach its guest and flags win", "[boots]")
       CHECK(cli({"stop", "img-echo"}).exit_code == 0);
       CHECK(guest->wait().exit_code == 0);
     }
+  }
+}
+
+// FNV-1a, as tests/apps/files.cc prints it.
+uint64_t fnv1a(const std::string& bytes) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  return hash;
+}
+
+TEST_CASE("an image's files are read-only at / in the guest, the same on every hypervisor", "[boots]") {
+  for (const std::string& path : {kGuestFiles, kProcessFiles}) {
+    if (!fs::exists(path)) FAIL(path << " is missing: build the test apps (make build) first");
+  }
+  ImageCli cli;
+  const std::string root = cli.dir.path() + "/files";
+  cli.write("files/srv/app/greeting.txt", "hello from the image\nsecond line\n");
+  cli.write("files/srv/app/sub/deep.txt", "deep inside\n");
+  cli.write("files/srv/app/empty", "");
+  std::string big(300'000 + 7, '\0');
+  uint32_t x = 12345;
+  for (char& c : big) c = static_cast<char>((x = x * 1103515245 + 12345) >> 16);
+  cli.write("files/srv/app/big.bin", big);
+  fs::permissions(root + "/srv/app/greeting.txt", fs::perms(0640));
+  fs::permissions(root + "/srv/app/empty", fs::perms(0600));
+  fs::permissions(root + "/srv/app/big.bin", fs::perms(0644));
+  fs::permissions(root + "/srv/app/sub/deep.txt", fs::perms(0444));
+  fs::permissions(root + "/srv/app/sub", fs::perms(0750));
+  fs::permissions(root + "/srv/app", fs::perms(0755));
+  fs::permissions(root + "/srv", fs::perms(0755));
+  REQUIRE(cli({"image", "build", "-t", "files:1", "--process-elf", kProcessFiles, "--files-from", root, "--arg", "image",
+               kGuestFiles})
+              .exit_code == 0);
+  char checksum[17];
+  std::snprintf(checksum, sizeof checksum, "%016jx", static_cast<uintmax_t>(fnv1a(big)));
+  const std::string expected =
+      "/srv: directory\n/tmp: directory\n/dev: directory\n/proc: directory\n"
+      "tree: /srv/app/big.bin file 0644 300007\n"
+      "tree: /srv/app/empty file 0600 0\n"
+      "tree: /srv/app/greeting.txt file 0640 33\n"
+      "tree: /srv/app/sub dir 0750 0\n"
+      "tree: /srv/app/sub/deep.txt file 0444 12\n"
+      "greeting.txt: hello from the image\ngreeting.txt: second line\nsub/deep.txt: deep inside\n"
+      "big.bin read: 300007 bytes, fnv1a " + std::string(checksum) + "\n"
+      "big.bin lseek end: 300007\n"
+      "big.bin pread at middle: 16 bytes, same as read: yes\n"
+      "big.bin mmap: same bytes\n"
+      "open greeting.txt for writing: EROFS\n"
+      "create a file in /srv/app: EROFS\n"
+      "unlink greeting.txt: EROFS\n"
+      "mkdir in /srv/app: EROFS\n"
+      "rename greeting.txt: EROFS\n"
+      "truncate greeting.txt: EROFS\n"
+      "access greeting.txt R_OK: ok\n"
+      "open missing.txt: ENOENT\n"
+      "/tmp/copy.txt: 7 bytes\n"
+      "image files: done\n";
+  for (const std::string& hypervisor : run_hypervisors()) {
+    INFO("hypervisor " << hypervisor);
+    const CommandResult r = cli({"run", "--rm", "--hypervisor", hypervisor, "files:1"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == expected);
+  }
+  // The files are the image's: without them the app finds no /srv/app (the process target
+  // shows the host's own directories, as without an image).
+  REQUIRE(cli({"image", "build", "-t", "nofiles:1", "--process-elf", kProcessFiles, "--arg", "image", kGuestFiles})
+              .exit_code == 0);
+  for (const std::string& hypervisor : run_hypervisors()) {
+    INFO("hypervisor " << hypervisor);
+    const CommandResult r = cli({"run", "--rm", "--hypervisor", hypervisor, "nofiles:1"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("No such file or directory [/srv/app]") != std::string::npos);
   }
 }
 

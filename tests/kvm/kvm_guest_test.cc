@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +19,8 @@
 #include <set>
 
 #include "background_release.h"
+#include "images/format/byte_stream.h"
+#include "images/format/file_tree_writer.h"
 #include "elf_image.h"
 #include "kvm_error.h"
 #include "kvm_test_support.h"
@@ -125,6 +128,45 @@ TEST_CASE("the direct boot hands the guest its environment, in order") {
   REQUIRE(result.outcome.kind == OutcomeKind::kExited);
   CHECK(result.outcome.exit_code == 7);
   CHECK(result.out.find("env GREETING=hello there\nenv EMPTY=\nenv LAST=1\n") != std::string::npos);
+}
+
+TEST_CASE("an image's file tree is the guest's / on both boot paths, and must fit in its RAM") {
+  if (!kvm_or_skip()) return;
+  const BootMode mode = GENERATE(BootMode::kDirect, BootMode::kPvh);
+  INFO("--boot " << boot_name(mode));
+  char dir_template[] = "/tmp/monocell-kvm-tree.XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  const std::string tree_path = std::string(dir_template) + "/tree";
+  std::string big(5 * 1024 * 1024 + 3, '\0');
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < big.size(); ++i) {
+    big[i] = static_cast<char>((i * 2654435761u) >> 13);
+    hash = (hash ^ static_cast<unsigned char>(big[i])) * 0x100000001b3ull;
+  }
+  {
+    monocell::image::FileTreeWriter writer;
+    writer.add_file("etc/motd", "welcome to the image\n");
+    writer.add_file("srv/big", big);
+    writer.add_directory("srv/empty");
+    monocell::image::StringSink sink;
+    writer.write(sink);
+    std::ofstream(tree_path, std::ios::binary) << sink.data;
+  }
+  const BootResult r = boot("test-image-files", {}, std::chrono::seconds(30), mode, 256, tree_path);
+  INFO(r.outcome.report() << r.out << r.err);
+  REQUIRE(r.outcome.kind == OutcomeKind::kExited);
+  CHECK(r.outcome.exit_code == 0);
+  char checksum[17];
+  std::snprintf(checksum, sizeof checksum, "%016llx", static_cast<unsigned long long>(hash));
+  CHECK(r.out == "motd: welcome to the image\nbig: 5242883 bytes, fnv1a " + std::string(checksum) +
+                     "\n/srv: big empty\nopen for writing: Read-only file system\n");
+  // Without a tree the same guest finds nothing there.
+  const BootResult bare = boot("test-image-files", {}, std::chrono::seconds(30), mode);
+  CHECK(bare.out.find("motd: (missing)") != std::string::npos);
+  // A tree larger than the guest's RAM is refused before it boots, naming --memory.
+  CHECK_THROWS_WITH(boot("test-image-files", {}, std::chrono::seconds(30), mode, 16, tree_path),
+                    Catch::Contains("--memory"));
+  std::filesystem::remove_all(dir_template);
 }
 
 TEST_CASE("a guest allocates and checks 64 MiB through new and malloc") {

@@ -52,11 +52,13 @@ inline const char* boot_name(BootMode mode) { return mode == BootMode::kPvh ? "p
 
 inline BootResult boot(const std::string& image, std::vector<std::string> args = {},
                        std::chrono::milliseconds timeout = std::chrono::seconds(30),
-                       BootMode mode = BootMode::kDirect, uint64_t memory_mib = 256) {
+                       BootMode mode = BootMode::kDirect, uint64_t memory_mib = 256,
+                       const std::string& file_tree_path = {}) {
   BootResult result;
   GuestConfig config;
   config.boot = mode;
   config.image_path = image_path(image);
+  config.file_tree_path = file_tree_path;
   config.args = std::move(args);
   config.timeout = timeout;
   config.memory_bytes = memory_mib << 20;

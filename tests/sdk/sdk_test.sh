@@ -30,11 +30,16 @@ CMAKE
 cat > "$app/greeter.cc" <<'CXX'
 #include <monocell/app.h>
 
+#include <fstream>
 #include <iostream>
+#include <string>
 
 namespace {
 int greeter_main(int argc, char** argv) {
-  std::cout << "greetings from " << (argc > 1 ? argv[1] : "nowhere") << std::endl;
+  std::ifstream conf("/etc/greeter.conf");
+  std::string tone = "plain";
+  std::getline(conf, tone);
+  std::cout << "greetings from " << (argc > 1 ? argv[1] : "nowhere") << " (" << tone << ")" << std::endl;
   return argc > 2 ? 0 : 3;
 }
 const monocell::app::Registration registration{{.name = "greeter", .main = greeter_main}};
@@ -52,7 +57,9 @@ PKG_CONFIG_PATH=$prefix/lib/pkgconfig g++ -o "$app/greeter-pc" "$app/greeter.cc"
 
 monocell=$prefix/bin/monocell
 export MONOCELL_IMAGE_STORE=$tmp/store MONOCELL_STATE_DIR=$tmp/state
-"$monocell" image build -t greeter:1.0 --process-elf "$app/build/greeter-process" --arg sdk "$app/build/greeter" ||
+mkdir -p "$app/files/etc" && echo "tone = warm" > "$app/files/etc/greeter.conf"
+"$monocell" image build -t greeter:1.0 --process-elf "$app/build/greeter-process" --files-from "$app/files" --arg sdk \
+  "$app/build/greeter" ||
   fail "monocell image build"
 "$monocell" image ls | grep -E '^greeter +1\.0 ' > /dev/null || { "$monocell" image ls; fail "image ls does not list greeter 1.0"; }
 
@@ -72,16 +79,16 @@ run_checked() {  # HYPERVISOR APP EXPECTED_OUTPUT
   [ "$rc" -eq 3 ] || { cat "$tmp/run.err"; fail "$2 on $1 exited $rc, not 3"; }
   [ "$out" = "$3" ] || fail "$2 on $1 printed \"$out\", not \"$3\""
 }
-for hv in "${hypervisors[@]}"; do run_checked "$hv" greeter:1.0 "greetings from sdk"; done
+for hv in "${hypervisors[@]}"; do run_checked "$hv" greeter:1.0 "greetings from sdk (tone = warm)"; done
 "$monocell" run --hypervisor process greeter:1.0 there now > /dev/null || fail "arguments on the command line"
 # The pkg-config build is a guest image too: Xen's PVH note, and it boots where KVM is.
 readelf -n "$app/greeter-pc" > "$tmp/notes.txt"
 grep -q "Xen" "$tmp/notes.txt" || fail "the pkg-config build has no Xen PVH note"
-if [[ " ${hypervisors[*]} " == *" kvm "* ]]; then run_checked kvm "$app/greeter-pc" "greetings from nowhere"; fi
+if [[ " ${hypervisors[*]} " == *" kvm "* ]]; then run_checked kvm "$app/greeter-pc" "greetings from nowhere (plain)"; fi
 
 # Moved between stores as a file.
 "$monocell" image save -o "$tmp/greeter.monocell" greeter:1.0 || fail "image save"
 export MONOCELL_IMAGE_STORE=$tmp/store2
 "$monocell" image load -i "$tmp/greeter.monocell" || fail "image load"
-for hv in "${hypervisors[@]}"; do run_checked "$hv" greeter:1.0 "greetings from sdk"; done
+for hv in "${hypervisors[@]}"; do run_checked "$hv" greeter:1.0 "greetings from sdk (tone = warm)"; done
 echo "sdk_test: the app built outside the tree against the installed SDK ran on ${hypervisors[*]}"

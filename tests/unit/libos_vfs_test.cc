@@ -11,8 +11,12 @@
 
 #include "guest-libos/src/dev_files.h"
 #include "guest-libos/src/fd_table.h"
+#include "guest-libos/src/image_tree.h"
 #include "guest-libos/src/random_pool.h"
 #include "guest-libos/src/vfs.h"
+#include "images/format/byte_stream.h"
+#include "images/format/file_tree_abi.h"
+#include "images/format/file_tree_writer.h"
 
 namespace vfs = monocell::libos::vfs;
 using monocell::libos::FileKind;
@@ -35,6 +39,25 @@ void* heap_page() {
 
 uint64_t fake_now() { return 1'700'000'000'000'000'000ull; }
 
+// An image's file tree as the host's image builder writes it.
+std::string tree_blob(const monocell::image::FileTreeWriter& writer) {
+  monocell::image::StringSink sink;
+  writer.write(sink);
+  return sink.data;
+}
+
+// The image's files the tree starts with: /etc/app.conf, /srv/data/big (two pages and a bit).
+const std::string& image_blob() {
+  static const std::string blob = [] {
+    monocell::image::FileTreeWriter writer;
+    writer.add_file("etc/app.conf", "greeting = hi\n", 0640);
+    writer.add_file("srv/data/big", std::string(2 * 4096 + 100, 'x'), 0444);
+    writer.add_directory("srv/empty", 0700);
+    return tree_blob(writer);
+  }();
+  return blob;
+}
+
 // The tree, built once per process; each test works in a directory of its own under /tmp.
 void tree() {
   static bool built = false;
@@ -44,6 +67,8 @@ void tree() {
       .now_ns = fake_now,
       .exe_path = "/hello",
       .tmp_page_limit = kTmpPages,
+      .file_tree = image_blob().data(),
+      .file_tree_size = image_blob().size(),
   };
   REQUIRE(vfs::tree_init(config) == 0);
   built = true;
@@ -110,7 +135,7 @@ bool exists(const std::string& path) {
 TEST_CASE("libos vfs: the tree at boot: /tmp, /dev and /proc/self/exe") {
   tree();
   const std::vector<std::string> top = list("/");
-  CHECK(top == std::vector<std::string>{"tmp", "dev", "proc"});
+  CHECK(top == std::vector<std::string>{"tmp", "dev", "proc", "etc", "srv"});
   CHECK(list("/dev") == std::vector<std::string>{"null", "zero", "random", "urandom"});
   char target[64] = {};
   CHECK(vfs::readlink(vfs::root(), "/proc/self/exe", target, sizeof target) == 6);
@@ -128,9 +153,114 @@ TEST_CASE("libos vfs: the tree at boot: /tmp, /dev and /proc/self/exe") {
   vfs::node_release(null_dev);
 }
 
+TEST_CASE("libos vfs: the image's files are at /, read-only, with their modes and bytes") {
+  tree();
+  CHECK(read_all("/etc/app.conf") == "greeting = hi\n");
+  CHECK(read_all("/srv/data/big") == std::string(2 * 4096 + 100, 'x'));
+  CHECK(list("/srv") == std::vector<std::string>{"data", "empty"});
+  vfs::Node* node = nullptr;
+  REQUIRE(vfs::lookup(vfs::root(), "/etc/app.conf", true, &node) == 0);
+  vfs::NodeStat st;
+  vfs::stat(node, &st);
+  CHECK(st.mode == (0100000 | 0640));
+  CHECK(st.size == 14);
+  CHECK(st.blocks == 8);
+  char middle[4] = {};
+  CHECK(vfs::file_read(node, 12, middle, sizeof middle) == 2);  // stops at the end
+  CHECK(std::string(middle, 2) == "i\n");
+  vfs::node_release(node);
+  REQUIRE(vfs::lookup(vfs::root(), "/srv/empty", true, &node) == 0);
+  vfs::stat(node, &st);
+  CHECK(st.mode == (0040000 | 0700));
+  vfs::node_release(node);
+  CHECK(open_error("/etc/app.conf", 01) == -EROFS);
+  CHECK(open_error("/etc/app.conf", 01000) == -EROFS);  // O_TRUNC asks for a write even when read-only
+  CHECK(open_error("/etc/new", 0101) == -EROFS);
+  CHECK(vfs::unlink(vfs::root(), "/etc/app.conf") == -EROFS);
+  CHECK(vfs::mkdir(vfs::root(), "/srv/more", 0755) == -EROFS);
+  CHECK(vfs::rename(vfs::root(), "/etc/app.conf", vfs::root(), "/tmp/app.conf", 0) == -EXDEV);
+}
+
+TEST_CASE("libos vfs: a damaged or hostile image tree is refused, never read out of bounds") {
+  tree();
+  Scratch scratch("image-trees");
+  vfs::Node* dir = nullptr;
+  REQUIRE(vfs::lookup(vfs::root(), scratch.dir.c_str(), true, &dir) == 0);
+  const std::string good = image_blob();
+  namespace ft = monocell::image::file_tree;
+  auto header_of = [](std::string blob) {
+    ft::Header h;
+    std::memcpy(&h, blob.data(), sizeof h);
+    return h;
+  };
+  auto with_header = [&](ft::Header h) {
+    std::string blob = good;
+    std::memcpy(blob.data(), &h, sizeof h);
+    return blob;
+  };
+  auto with_entry = [&](uint32_t index, auto edit) {
+    std::string blob = good;
+    ft::Entry e;
+    std::memcpy(&e, blob.data() + sizeof(ft::Header) + index * sizeof e, sizeof e);
+    edit(e);
+    std::memcpy(blob.data() + sizeof(ft::Header) + index * sizeof e, &e, sizeof e);
+    return blob;
+  };
+  std::vector<std::string> bad;
+  bad.push_back(good.substr(0, 16));  // shorter than a header
+  ft::Header h = header_of(good);
+  h.magic[0] = 'X';
+  bad.push_back(with_header(h));
+  h = header_of(good);
+  h.version = 2;
+  bad.push_back(with_header(h));
+  h = header_of(good);
+  h.entry_count = 0xFFFFFFFF;
+  bad.push_back(with_header(h));
+  h = header_of(good);
+  h.names_size = ~0ull;
+  bad.push_back(with_header(h));
+  h = header_of(good);
+  h.data_size += 1;
+  bad.push_back(with_header(h));
+  bad.push_back(good.substr(0, good.size() - 1));  // the data cut short
+  bad.push_back(with_entry(0, [](ft::Entry& e) { e.name_offset = 0xFFFFFFF0; }));
+  bad.push_back(with_entry(0, [](ft::Entry& e) { e.mode = 0120777; }));  // a symlink type
+  bad.push_back(with_entry(1, [](ft::Entry& e) { e.size = ~0ull; }));  // etc/app.conf past the data
+  bad.push_back(with_entry(1, [](ft::Entry& e) { e.name_size = 3; }));  // "etc" again: a duplicate
+  for (size_t i = 0; i < bad.size(); ++i) {
+    INFO("damaged tree " << i);
+    // Each in a directory of its own, so that one case's early entries do not decide the next.
+    const std::string own = scratch.at(std::to_string(i));
+    REQUIRE(vfs::mkdir(vfs::root(), own.c_str(), 0755) == 0);
+    vfs::Node* own_dir = nullptr;
+    REQUIRE(vfs::lookup(vfs::root(), own.c_str(), true, &own_dir) == 0);
+    CHECK(vfs::add_image_tree(own_dir, bad[i].data(), bad[i].size()) == -EINVAL);
+    vfs::node_release(own_dir);
+  }
+  // The guest's own directories cannot come from an image.
+  std::string tmp_tree(sizeof(ft::Header) + sizeof(ft::Entry) + 3, '\0');
+  ft::Header th{};
+  std::memcpy(th.magic, ft::kMagic, sizeof th.magic);
+  th.version = ft::kVersion;
+  th.entry_count = 1;
+  th.names_size = 3;
+  std::memcpy(tmp_tree.data(), &th, sizeof th);
+  ft::Entry te{};
+  te.name_size = 3;
+  te.mode = ft::kTypeDirectory | 0755;
+  std::memcpy(tmp_tree.data() + sizeof th, &te, sizeof te);
+  std::memcpy(tmp_tree.data() + sizeof th + sizeof te, "tmp", 3);
+  CHECK(vfs::add_image_tree(vfs::root(), tmp_tree.data(), tmp_tree.size()) == -EINVAL);
+  std::memcpy(tmp_tree.data() + sizeof th + sizeof te, "tmq", 3);
+  CHECK(vfs::add_image_tree(dir, tmp_tree.data(), tmp_tree.size()) == 0);  // anywhere else: fine
+  CHECK(exists(scratch.at("tmq")));
+  vfs::node_release(dir);
+}
+
 TEST_CASE("libos vfs: the read-only root refuses writes with EROFS") {
   tree();
-  CHECK(vfs::mkdir(vfs::root(), "/etc", 0755) == -EROFS);
+  CHECK(vfs::mkdir(vfs::root(), "/opt", 0755) == -EROFS);
   CHECK(vfs::mkdir(vfs::root(), "/dev", 0755) == -EEXIST);  // the name exists: that comes first
   CHECK(open_error("/newfile", 0101) == -EROFS);
   CHECK(vfs::unlink(vfs::root(), "/dev/null") == -EROFS);
@@ -267,7 +397,7 @@ TEST_CASE("libos vfs: rename over files and directories") {
   CHECK(!exists(s.at("d")));
   CHECK(vfs::rename(vfs::root(), s.at("full").c_str(), vfs::root(), s.at("empty/moved").c_str(), 0) == 0);
   CHECK(read_all(s.at("empty/moved/x")) == "x");
-  CHECK(vfs::rename(vfs::root(), s.at("c").c_str(), vfs::root(), "/dev/c", 0) == -EROFS);
+  CHECK(vfs::rename(vfs::root(), s.at("c").c_str(), vfs::root(), "/dev/c", 0) == -EXDEV);
   CHECK(vfs::rename(vfs::root(), s.at("c").c_str(), vfs::root(), s.at("nodir/c").c_str(), 0) == -ENOENT);
   CHECK(vfs::rename(vfs::root(), s.at("c/").c_str(), vfs::root(), s.at("e").c_str(), 0) == -ENOTDIR);
   CHECK(vfs::rename(vfs::root(), s.at(".").c_str(), vfs::root(), s.at("e").c_str(), 0) == -EBUSY);

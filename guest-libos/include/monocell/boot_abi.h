@@ -91,6 +91,9 @@ enum class MemoryType : uint32_t {
   kReserved = 2,  // machine state, boot info, image
   kRingRegion = 3,  // the shared ring region (protocol/ring)
   kStack = 4,  // the process stack
+  // The image's file tree (images/format/file_tree_abi.h), read-only, served at / by the libOS.
+  // Optional and additive: a guest that does not know this type sees no image files.
+  kFileTree = 5,
 };
 
 struct MemoryRange {
@@ -138,7 +141,9 @@ struct BootInfo {
 static_assert(sizeof(BootInfo) <= kPageSize);
 
 // ---- Where things go above the fixed low area (both boot paths plan it the same way) -------
-//   image | heap (brk + mmap pool) | stack (kStackSize) | ring region (top of RAM)
+//   image [| file tree] | heap (brk + mmap pool) | stack (kStackSize) | ring region (top of RAM)
+// The file tree sits wherever its loader put it above the image (page aligned); the heap starts
+// above both.
 inline constexpr uint64_t kStackSize = 8ull << 20;
 inline constexpr uint64_t kMinHeapSize = 4ull << 20;
 
@@ -148,16 +153,27 @@ struct Layout {
   uint64_t heap_start, heap_end;
   uint64_t stack_top, stack_size;
   uint64_t ring_region_gpa, ring_region_size;
+  uint64_t file_tree_gpa, file_tree_size;  // 0, 0: the image has no file tree
 };
 
 constexpr uint64_t page_up(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
 
-// False when the image, a minimal heap, the stack and the rings do not fit in RAM.
+// False when the image (and its file tree, if any), a minimal heap, the stack and the rings do
+// not fit in RAM, or the tree is not page aligned above the image.
 constexpr bool plan_layout(uint64_t ram_size, uint64_t image_end, uint64_t ring_region_size,
-                           Layout* out) {
+                           Layout* out, uint64_t file_tree_gpa = 0, uint64_t file_tree_size = 0) {
   Layout l{};
   l.ram_size = ram_size;
   l.image_end = page_up(image_end);
+  if (file_tree_size != 0) {
+    if (file_tree_gpa % kPageSize != 0 || file_tree_gpa < l.image_end || file_tree_size > ram_size ||
+        file_tree_gpa > ram_size - file_tree_size) {
+      return false;
+    }
+    l.file_tree_gpa = file_tree_gpa;
+    l.file_tree_size = file_tree_size;
+    l.image_end = page_up(file_tree_gpa + file_tree_size);
+  }
   l.ring_region_size = page_up(ring_region_size);
   l.stack_size = kStackSize;
   if (l.image_end > ram_size || ram_size - l.image_end < kMinHeapSize + l.stack_size + l.ring_region_size) {
@@ -181,16 +197,26 @@ inline void fill_boot_info_layout(BootInfo& info, const Layout& l) {
   info.stack_size = l.stack_size;
   info.ring_region_gpa = l.ring_region_gpa;
   info.ring_region_size = l.ring_region_size;
+  const auto reserved = static_cast<uint32_t>(MemoryType::kReserved);
   const MemoryRange map[] = {
-      {0, kLowReservedEnd, static_cast<uint32_t>(MemoryType::kReserved), 0},
-      {kLowReservedEnd, l.image_end - kLowReservedEnd, static_cast<uint32_t>(MemoryType::kReserved), 0},
+      {0, kLowReservedEnd, reserved, 0},
+      {kLowReservedEnd, l.image_end - kLowReservedEnd, reserved, 0},
       {l.heap_start, l.heap_end - l.heap_start, static_cast<uint32_t>(MemoryType::kUsable), 0},
       {l.heap_end, l.stack_size, static_cast<uint32_t>(MemoryType::kStack), 0},
       {l.ring_region_gpa, l.ring_region_size, static_cast<uint32_t>(MemoryType::kRingRegion), 0},
   };
-  static_assert(sizeof map / sizeof map[0] <= kMaxMemoryRanges);
-  for (uint32_t i = 0; i < sizeof map / sizeof map[0]; ++i) info.memory_map[i] = map[i];
-  info.memory_range_count = sizeof map / sizeof map[0];
+  static_assert(sizeof map / sizeof map[0] + 2 <= kMaxMemoryRanges);
+  uint32_t count = 0;
+  for (const MemoryRange& range : map) info.memory_map[count++] = range;
+  if (l.file_tree_size != 0) {
+    // The tree's pages, carved out of the reserved range above 1 MiB: the range before it, the
+    // tree, and what is left up to the heap (the tail of its last page, or a loader's gap).
+    info.memory_map[1].size = l.file_tree_gpa - kLowReservedEnd;
+    info.memory_map[count++] = {l.file_tree_gpa, l.file_tree_size, static_cast<uint32_t>(MemoryType::kFileTree), 0};
+    const uint64_t tree_end = l.file_tree_gpa + l.file_tree_size;
+    if (tree_end < l.image_end) info.memory_map[count++] = {tree_end, l.image_end - tree_end, reserved, 0};
+  }
+  info.memory_range_count = count;
 }
 
 }  // namespace monocell::boot

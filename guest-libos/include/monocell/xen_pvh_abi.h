@@ -39,9 +39,12 @@ struct HvmModlistEntry {
 static_assert(sizeof(HvmModlistEntry) == 32);
 
 // Module 0, when the domain has one, holds the host's seed for the guest's CSPRNG in its first
-// kSeedModuleSize bytes: KVM's PVH boot passes exactly those; Xen's toolstack loads it as the
-// domain's ramdisk, in a page of its own.
+// kSeedModuleSize bytes; Xen's toolstack loads it as the domain's ramdisk, page aligned. When
+// the image has a file tree (images/format/file_tree_abi.h), the tree follows from byte
+// kFileTreeModuleOffset to the module's end, so it lands page aligned in guest memory where
+// the guest serves it without a copy. Both loaders place the module above the image.
 inline constexpr uint64_t kSeedModuleSize = 32;
+inline constexpr uint64_t kFileTreeModuleOffset = 4096;
 
 // Types are E820's.
 inline constexpr uint32_t kMemmapRam = 1;
