@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "images/store/blob_memfd.h"
 #include "orchestrator/app_resolver.h"
 #include "orchestrator/backend_factory.h"
 #include "orchestrator/control_socket.h"
@@ -35,7 +36,8 @@ void record_end(const std::string& id, GuestState* state, std::optional<int> cod
   if (!save_guest_state(id, *state, &error)) spdlog::warn("{}", error);
 }
 
-int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int stderr_fd, int ready_fd) {
+int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int stderr_fd, int ready_fd,
+                const ResolvedApp* found) {
   GuestConfig config = record.config;
   config.state_dir = claim.path();
   std::string error;
@@ -62,10 +64,12 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
     record_end(record.id, &state, exit_code::kMonocellFailed, error);
     return exit_code::kMonocellFailed;
   }
-  // The app is found again now: an image from the store is decompressed into a memfd that
-  // lives only as long as this process holds it (and may have been replaced since create).
+  // A guest started later than it was created finds its app again now: an image from the
+  // store is decompressed into a memfd that lives only as long as this process holds it (and
+  // may have been replaced since create). `run` hands over the app it has just found.
   bool broken = false;
-  const std::optional<ResolvedApp> app = resolve_app(config.hypervisor, config.app, &error, &broken);
+  const std::optional<ResolvedApp> app =
+      found != nullptr ? std::optional<ResolvedApp>(*found) : resolve_app(config.hypervisor, config.app, &error, &broken);
   if (!app) {
     spdlog::error("{}", error);
     close(control_fd);
@@ -73,8 +77,11 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
     record_end(record.id, &state, code, error);
     return code;
   }
-  config.image = app->path;
-  if (app->image) config.file_tree = app->image->file_tree_path;
+  // The memfds' paths name this process, which (detached) is not the one that found them.
+  config.image = app->image ? image::memfd_path(*app->image->memfd) : app->path;
+  if (app->image && app->image->file_tree_memfd) {
+    config.file_tree = image::memfd_path(*app->image->file_tree_memfd);
+  }
   // Signals are blocked before the guest starts, so none is lost between start and monitor.
   Monitor::block_stop_signals();
   std::unique_ptr<Backend> backend = start_backend(config, &error);
@@ -99,7 +106,7 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
 
 }  // namespace
 
-int run_monitor(const GuestRecord& record, int stdout_fd, int stderr_fd, int ready_fd) {
+int run_monitor(const GuestRecord& record, int stdout_fd, int stderr_fd, int ready_fd, const ResolvedApp* app) {
   std::string error;
   int code = exit_code::kMonocellFailed;
   {
@@ -108,13 +115,13 @@ int run_monitor(const GuestRecord& record, int stdout_fd, int stderr_fd, int rea
       spdlog::error("{}", error);
       return exit_code::kMonocellFailed;
     }
-    code = run_claimed(record, *claim, stdout_fd, stderr_fd, ready_fd);
+    code = run_claimed(record, *claim, stdout_fd, stderr_fd, ready_fd, app);
   }  // the claim's release: the guest's volatile state goes, waiters wake
   if (record.auto_remove && !remove_guest({record.config.name, record.id}, &error)) spdlog::warn("--rm: {}", error);
   return code;
 }
 
-int start_detached(const GuestRecord& record, std::string* error) {
+int start_detached(const GuestRecord& record, std::string* error, const ResolvedApp* app) {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) {
     *error = std::string("pipe: ") + std::strerror(errno);
@@ -136,7 +143,7 @@ int start_detached(const GuestRecord& record, std::string* error) {
     const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
     if (null_fd > 2) close(null_fd);
-    _exit(run_monitor(record, -1, -1, ready[1]));
+    _exit(run_monitor(record, -1, -1, ready[1], app));
   }
   close(ready[1]);
   waitpid(child, nullptr, 0);

@@ -60,7 +60,7 @@ std::vector<std::string> app_command(CLI::App* cmd, GuestOptions* options) {
 }
 
 int make_record(const GuestOptions& options, const std::vector<std::string>& command, bool for_run,
-                GuestRecord* record) {
+                GuestRecord* record, std::optional<ResolvedApp>* app) {
   GuestConfig& config = record->config;
   record->auto_remove = options.auto_remove;
   config.hypervisor = options.hypervisor;
@@ -99,7 +99,7 @@ int make_record(const GuestOptions& options, const std::vector<std::string>& com
     }
   }
   bool broken = false;
-  const auto resolved = resolve_app(config.hypervisor, config.app, &error, &broken);
+  auto resolved = resolve_app(config.hypervisor, config.app, &error, &broken);
   if (!resolved) {
     spdlog::error("{}", error);
     return broken ? exit_code::kCannotRun : exit_code::kNotFound;
@@ -107,9 +107,10 @@ int make_record(const GuestOptions& options, const std::vector<std::string>& com
   config.image = resolved->path;
   if (resolved->image) {
     apply_image_defaults(*resolved->image, {command.size() > 1, options.cwd_given, options.memory_given}, &config);
-    // Its memfd goes with this process; the monitor finds the image again when it starts.
+    // Its memfd goes with this process (and `app`); a monitor without it finds the image again.
     config.image = "image store: " + config.app;
   }
+  if (app != nullptr) *app = std::move(resolved);
   return 0;
 }
 

@@ -4,9 +4,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "orchestrator/app_resolver.h"
 #include "orchestrator/guest_record.h"
 
 namespace monocell::cli {
@@ -30,8 +32,10 @@ void add_guest_options(CLI::App* cmd, GuestOptions* options);
 std::vector<std::string> app_command(CLI::App* cmd, GuestOptions* options);
 
 // 0 with `record` filled, or the exit code (125, 126, 127) after logging why. `for_run`: a
-// Xen guest makes this process become monocell-xen first (xen_sibling.h).
+// Xen guest makes this process become monocell-xen first (xen_sibling.h). `app`, if given,
+// keeps the app as found (a stored image decompressed and checked, its memfd open), for `run`
+// to start the guest from rather than find and decompress it a second time.
 int make_record(const GuestOptions& options, const std::vector<std::string>& command, bool for_run,
-                GuestRecord* record);
+                GuestRecord* record, std::optional<ResolvedApp>* app = nullptr);
 
 }  // namespace monocell::cli

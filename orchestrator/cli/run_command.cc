@@ -27,14 +27,17 @@ constexpr char kExitStatusFooter[] =
 
 int run(const GuestOptions& options, const std::vector<std::string>& command, bool detach) {
   GuestRecord record;
-  if (const int code = make_record(options, command, true, &record); code != 0) return code;
+  // The app found (and a stored image checked) here is the one the guest starts from.
+  std::optional<ResolvedApp> app;
+  if (const int code = make_record(options, command, true, &record, &app); code != 0) return code;
   std::string error;
   if (!create_guest(&record, &error)) {
     spdlog::error("{}", error);
     return exit_code::kMonocellFailed;
   }
-  if (!detach) return run_monitor(record, STDOUT_FILENO, STDERR_FILENO, -1);
-  const int code = start_detached(record, &error);
+  const ResolvedApp* found = app ? &*app : nullptr;
+  if (!detach) return run_monitor(record, STDOUT_FILENO, STDERR_FILENO, -1, found);
+  const int code = start_detached(record, &error, found);
   if (code != 0) {
     spdlog::error("{}", error);
     return code;
