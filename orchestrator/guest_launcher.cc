@@ -95,7 +95,8 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
   int code = 0;
   std::string message;
   {
-    Monitor monitor(config, *backend, MonitorOptions{stdout_fd, stderr_fd, control_fd, &claim, &log, ready_fd});
+    Monitor monitor(config, *backend, MonitorOptions{stdout_fd, stderr_fd, control_fd, &claim, &log, ready_fd,
+                                                     /*notify_systemd=*/ready_fd < 0});
     code = monitor.run();
     message = monitor.end_message();
   }  // the monitor's output is all written and logged

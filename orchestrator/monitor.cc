@@ -82,6 +82,17 @@ Monitor::Monitor(const GuestConfig& config, Backend& backend, MonitorOptions opt
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   deadline_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
   grace_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (options_.notify_systemd) systemd_ = SystemdNotifier::from_environment();
+  if (const uint64_t interval = systemd_.watchdog_interval_ms(); interval > 0) {
+    watchdog_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    itimerspec spec{};
+    spec.it_interval.tv_sec = static_cast<time_t>(interval / 1000);
+    spec.it_interval.tv_nsec = static_cast<long>((interval % 1000) * 1'000'000);
+    spec.it_value = spec.it_interval;
+    if (watchdog_fd_ >= 0) timerfd_settime(watchdog_fd_, 0, &spec, nullptr);
+  }
+  systemd_.send("MAINPID=" + std::to_string(getpid()) + "\nSTATUS=guest " + config_.name + " on " +
+                config_.hypervisor + ": booting");
 }
 
 Monitor::~Monitor() {
@@ -89,7 +100,7 @@ Monitor::~Monitor() {
     flush_replies(c);  // the last replies, as far as the socket takes them without waiting
     close(c.fd);
   }
-  for (const int fd : {signal_fd_, deadline_fd_, grace_fd_}) {
+  for (const int fd : {signal_fd_, deadline_fd_, grace_fd_, watchdog_fd_}) {
     if (fd >= 0) close(fd);
   }
 }
@@ -114,7 +125,7 @@ int Monitor::run() {
   }
   if (config_.timeout_s > 0) arm_timer(deadline_fd_, static_cast<uint64_t>(config_.timeout_s * 1000));
 
-  enum : size_t { kWake, kEnd, kSignals, kDeadline, kGrace, kRoom, kListen, kFirstClient };
+  enum : size_t { kWake, kEnd, kSignals, kDeadline, kGrace, kRoom, kWatchdog, kListen, kFirstClient };
   for (;;) {
     const bool more = rings_usable_ && service_rings();
     // Sleep only if the rings agree they are empty after arming their waiting flags (the
@@ -127,6 +138,7 @@ int Monitor::run() {
                                {deadline_fd_, POLLIN, 0},
                                {grace_fd_, POLLIN, 0},
                                {output_.room_fd(), POLLIN, 0},
+                               {watchdog_fd_, POLLIN, 0},
                                {accepting_ ? options_.control_listen_fd : -1, POLLIN, 0}};
     for (const Client& c : clients_) {
       const size_t queued = c.replies.queued();
@@ -149,6 +161,7 @@ int Monitor::run() {
     }
     if (fds[kDeadline].revents) on_deadline();
     if (fds[kGrace].revents) on_grace_timer();
+    if (fds[kWatchdog].revents) on_watchdog_tick();
     if (fds[kRoom].revents) {
       output_.consume_room_signal();
       output_blocked_ = false;
@@ -276,9 +289,11 @@ void Monitor::handle_guest_message(const v1::Envelope& message) {
       exit_ = message.exit();
       on_exit_reported();
       return;
+    case v1::Envelope::kPong:
+      if (watchdog_ping_id_ != 0 && message.reply_to() == watchdog_ping_id_) return on_watchdog_pong();
+      [[fallthrough]];
     case v1::Envelope::kCallReply:
-    case v1::Envelope::kStats:
-    case v1::Envelope::kPong: {
+    case v1::Envelope::kStats: {
       const auto pending = pending_.find(message.reply_to());
       if (pending == pending_.end()) {
         if (abandoned_.erase(message.reply_to()) == 0) {
@@ -378,6 +393,25 @@ void Monitor::begin_stop(const v1::Envelope& request, const std::string& what) {
   spdlog::info("guest {}: {}; killing it in {} ms unless it exits", config_.name, what, grace_ms);
   grace_ms_ = grace_ms;
   arm_timer(grace_fd_, grace_ms);
+}
+
+void Monitor::on_watchdog_tick() {
+  uint64_t expirations;
+  if (read(watchdog_fd_, &expirations, sizeof expirations) != sizeof expirations) return;
+  // Until the guest runs, systemd's start timeout watches it, not the watchdog.
+  if (phase_ != Phase::kRunning || !rings_usable_) return;
+  if (watchdog_ping_id_ != 0) {
+    spdlog::warn("guest {}: no answer to the watchdog's Ping within {} ms; systemd's watchdog is not fed",
+                 config_.name, systemd_.watchdog_interval_ms());
+  }
+  v1::Envelope ping;
+  ping.mutable_ping()->set_nonce(++watchdog_pings_);
+  send_to_guest(std::move(ping), 0, &watchdog_ping_id_);
+}
+
+void Monitor::on_watchdog_pong() {
+  watchdog_ping_id_ = 0;
+  systemd_.send("WATCHDOG=1");
 }
 
 void Monitor::on_exit_reported() {
@@ -601,6 +635,12 @@ void Monitor::set_phase(Phase phase) {
     options_.ready_fd = -1;  // once: the starter has what it waited for
   }
   if (options_.state != nullptr) options_.state->set_status(phase_name(static_cast<int>(phase)));
+  std::string text = "STATUS=guest " + config_.name + " on " + config_.hypervisor + ": " +
+                     phase_name(static_cast<int>(phase));
+  // READY only once the app inside the guest said it is ready (the runtime's Ready).
+  if (phase == Phase::kRunning) text = "READY=1\n" + text;
+  if (phase == Phase::kStopping) text = "STOPPING=1\n" + text;
+  systemd_.send(text);
 }
 
 }  // namespace monocell

@@ -19,6 +19,7 @@
 #include "orchestrator/guest_channel.h"
 #include "orchestrator/output_writer.h"
 #include "orchestrator/state_dir.h"
+#include "orchestrator/systemd_notify.h"
 #include "protocol/envelope_ring.h"
 
 namespace monocell {
@@ -30,6 +31,9 @@ struct MonitorOptions {
   StateDir* state = nullptr;  // status updates, or null
   LogWriter* log = nullptr;  // records the guest's output, or null
   int ready_fd = -1;  // gets one byte when the guest runs (a detached start waits for it), or -1
+  // Tell systemd (NOTIFY_SOCKET) the guest's phases, and keep its watchdog fed while the guest
+  // answers Pings: a foreground `monocell run` that systemd started (systemd_notify.h).
+  bool notify_systemd = false;
 };
 
 class Monitor {
@@ -86,6 +90,9 @@ class Monitor {
   void on_exit_reported();
   void on_deadline();
   void on_grace_timer();
+  // systemd's watchdog: each tick pings the guest; its Pong is what feeds the watchdog.
+  void on_watchdog_tick();
+  void on_watchdog_pong();
   void accept_clients();
   void service_client(size_t index);
   void flush_replies(Client& client);
@@ -104,6 +111,10 @@ class Monitor {
   const GuestConfig& config_;
   Backend& backend_;
   MonitorOptions options_;
+  SystemdNotifier systemd_;
+  int watchdog_fd_ = -1;  // ticks at half systemd's WatchdogSec, or -1
+  uint64_t watchdog_ping_id_ = 0;  // the monitor's own Ping awaiting its Pong, or 0
+  uint64_t watchdog_pings_ = 0;
   Phase phase_ = Phase::kAwaitHello;
   int signal_fd_ = -1;
   int deadline_fd_ = -1;  // --timeout

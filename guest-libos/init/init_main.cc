@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   args.push_back(nullptr);
 
   app::current_runtime_slot() = rt.get();
-  rt->send_ready();
+  if (!app->tells_ready) rt->send_ready();
   int code;
   try {
     code = app->main(static_cast<int>(start.argv.size()), args.data());

@@ -18,6 +18,10 @@ Registration::Registration(App app) {
   slot = new App(std::move(app));  // lives as long as the process
 }
 
+void ready() {
+  if (runtime::Runtime* rt = current_runtime()) rt->send_ready();
+}
+
 int serve() {
   runtime::Runtime* rt = current_runtime();
   return rt != nullptr ? rt->serve(*registered_app_slot()) : 0;

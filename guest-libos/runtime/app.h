@@ -41,12 +41,19 @@ struct App {
   std::function<int(int argc, char** argv)> main;
   std::map<std::string, CallHandler> calls;
   SignalHandler on_signal;  // optional
+  // False: the host hears that the app is ready when its main starts. True: only when the app
+  // calls ready() -- what `monocell run` under systemd reports as READY=1.
+  bool tells_ready = false;
 };
 
 // Registers the app from a static initializer. One app per image.
 struct Registration {
   explicit Registration(App app);
 };
+
+// Tells the host the app is ready to serve (for an app registered with tells_ready); later
+// calls do nothing.
+void ready();
 
 // Services the host (Calls, signals, stats) until the app is asked to stop; returns the exit
 // code a stopped app should return: 0 after Shutdown, 128 + N after signal N.

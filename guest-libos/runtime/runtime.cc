@@ -95,6 +95,8 @@ bool Runtime::handshake(const app::App& app, StartRequest* start, std::string* w
 }
 
 void Runtime::send_ready() {
+  if (ready_sent_) return;
+  ready_sent_ = true;
   v1::Envelope ready;
   ready.mutable_ready()->set_startup_ns(monotonic_ns() - started_ns_);
   send(ready, 0);

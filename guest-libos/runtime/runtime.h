@@ -31,6 +31,7 @@ class Runtime {
 
   // Hello -> Welcome -> Start. Fills `start`; false with `why` if the host broke off.
   bool handshake(const app::App& app, StartRequest* start, std::string* why);
+  // Sends Ready, once: later calls do nothing.
   void send_ready();
   // Services the host until the app is asked to stop; returns the stop code.
   int serve(const app::App& app);
@@ -58,6 +59,7 @@ class Runtime {
   uint64_t next_id_ = 1;
   uint64_t started_ns_ = 0;
   bool stop_requested_ = false;
+  bool ready_sent_ = false;
   int stop_code_ = 0;
   bool host_broken_ = false;
   bool batching_ = false;  // send() stages; poll() publishes the batch
