@@ -322,6 +322,7 @@ void Monitor::send_to_guest(v1::Envelope message, uint64_t reply_to, uint64_t* i
 }
 
 void Monitor::on_signal(int number) {
+  stopped_by_user_ = true;
   const char* name = sigabbrev_np(number);
   if (phase_ == Phase::kEnded) {
     // It already said Exit and lingers: no need to wait any longer.
@@ -342,6 +343,7 @@ void Monitor::on_signal(int number) {
 }
 
 void Monitor::on_stop_request(uint32_t grace_ms) {
+  stopped_by_user_ = true;
   if (phase_ == Phase::kStopping) return;
   if (phase_ == Phase::kEnded) {
     killed_after_exit_ = true;
@@ -357,6 +359,7 @@ void Monitor::on_stop_request(uint32_t grace_ms) {
 
 void Monitor::on_kill_request(int number) {
   if (number == SIGKILL) {
+    stopped_by_user_ = true;
     if (phase_ == Phase::kEnded) {
       killed_after_exit_ = true;  // it already said Exit: its code counts
       backend_.kill();
@@ -595,6 +598,7 @@ void Monitor::arm_timer(int timer_fd, uint64_t ms) {
 
 void Monitor::set_phase(Phase phase) {
   phase_ = phase;
+  if (phase == Phase::kRunning) reached_running_ = true;
   if (phase == Phase::kRunning && options_.ready_fd >= 0) {
     const char running = 'R';
     [[maybe_unused]] const ssize_t n = write(options_.ready_fd, &running, 1);

@@ -49,6 +49,11 @@ class Monitor {
   // After run(): how the monitor saw the guest end, when it was not a plain exit (a fault
   // report, a kill, a failure); empty otherwise.
   const std::string& end_message() const { return end_message_; }
+  // After run(): whether a user asked for the end (a stop signal to the monitor, `monocell
+  // stop`, or `kill` with KILL, TERM, INT or HUP), which no restart policy undoes.
+  bool stopped_by_user() const { return stopped_by_user_; }
+  // After run(): whether the guest got as far as running (its ready_fd was written).
+  bool reached_running() const { return reached_running_; }
 
  private:
   enum class Phase { kAwaitHello, kAwaitReady, kRunning, kStopping, kEnded };
@@ -110,6 +115,8 @@ class Monitor {
   int grace_fd_ = -1;  // the grace period after a stop, or the linger after Exit
   uint32_t grace_ms_ = 0;
   bool killed_after_exit_ = false;  // it said Exit, then lingered, and was killed
+  bool stopped_by_user_ = false;
+  bool reached_running_ = false;
   std::string end_message_;
 
   std::unique_ptr<GuestChannel> channel_;
