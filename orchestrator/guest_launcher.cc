@@ -135,6 +135,7 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
     if (waited != RestartWaitResult::kElapsed) {
       if (waited == RestartWaitResult::kFailed) spdlog::error("guest {}: cannot wait to restart it: {}", config.name, error);
       state.stopped_by_user = waited == RestartWaitResult::kStopped;
+      claim.set_status("exited");
       close(control_fd);
       record_end(record.id, &state, end.code, end.message);
       return end.code;

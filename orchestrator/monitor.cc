@@ -536,6 +536,7 @@ int Monitor::finish() {
   }
   const GuestEnd end = backend_.end();
   set_phase(Phase::kEnded);
+  note_late_stop_requests();
   if (outcome_) return *outcome_;
   switch (end.kind) {
     case GuestEnd::Kind::kCannotStart:
@@ -572,6 +573,20 @@ int Monitor::finish() {
   }
   spdlog::warn("guest {} ended with code {} without reporting Exit", config_.name, end.code);
   return end.code;
+}
+
+void Monitor::note_late_stop_requests() {
+  for (Client& client : clients_) {
+    if (client.gone) continue;
+    client.framer.fill(client.fd);
+    v1::Envelope request;
+    while (client.framer.next(&request) == EnvelopeFramer::Result::kEnvelope) {
+      const int number = request.has_signal() ? static_cast<int>(request.signal().number()) : 0;
+      if (request.has_shutdown() || number == SIGKILL || number == SIGTERM || number == SIGINT || number == SIGHUP) {
+        stopped_by_user_ = true;
+      }
+    }
+  }
 }
 
 void Monitor::stop_guest(int code, const std::string& message) {

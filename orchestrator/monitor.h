@@ -99,6 +99,9 @@ class Monitor {
   std::vector<Client>::iterator find_client(int fd);
   void reply_to_client(int fd, uint64_t client_id, v1::Envelope reply);
   int finish();
+  // Reads what clients sent that the loop did not get to before the guest ended: a stop or a
+  // kill among it still counts, so that no restart policy boots the guest again.
+  void note_late_stop_requests();
 
   // Stops the guest now; `code` and `message` become the run's outcome.
   void stop_guest(int code, const std::string& message);
