@@ -73,7 +73,7 @@ BootEnd boot_once(GuestConfig config, StateDir& claim, LogWriter& log, int contr
   end.message = monitor.end_message();
   end.stopped_by_user = monitor.stopped_by_user();
   end.reached_running = monitor.reached_running();
-  return end;  // the monitor's output is all written and logged as it goes
+  return end;
 }
 
 int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int stderr_fd, int ready_fd) {
