@@ -613,13 +613,15 @@ void Monitor::arm_timer(int timer_fd, uint64_t ms) {
 
 void Monitor::set_phase(Phase phase) {
   phase_ = phase;
+  // The status first: a detached start returns as soon as it has its byte, and what the user
+  // runs next (ps, inspect) must already see the guest running.
+  if (options_.state != nullptr) options_.state->set_status(phase_name(static_cast<int>(phase)));
   if (phase == Phase::kRunning) reached_running_ = true;
   if (phase == Phase::kRunning && options_.ready_fd >= 0) {
     const char running = 'R';
     [[maybe_unused]] const ssize_t n = write(options_.ready_fd, &running, 1);
     options_.ready_fd = -1;  // once: the starter has what it waited for
   }
-  if (options_.state != nullptr) options_.state->set_status(phase_name(static_cast<int>(phase)));
 }
 
 }  // namespace monocell
