@@ -20,6 +20,8 @@
 #include "orchestrator/guest_store.h"
 #include "orchestrator/log_store.h"
 #include "orchestrator/monitor.h"
+#include "orchestrator/restart_policy.h"
+#include "orchestrator/restart_wait.h"
 #include "orchestrator/state_dir.h"
 #include "orchestrator/timestamp.h"
 
@@ -36,13 +38,59 @@ void record_end(const std::string& id, GuestState* state, std::optional<int> cod
   if (!save_guest_state(id, *state, &error)) spdlog::warn("{}", error);
 }
 
+// How one boot of the guest ended.
+struct BootEnd {
+  int code = exit_code::kMonocellFailed;
+  std::string message;
+  bool stopped_by_user = false;
+  bool reached_running = false;
+};
+
+// One boot: the app found (again), the backend started, the monitor run until the guest ended.
+// `found`: the app as `run` has just found it; null: found again now, as a start after create
+// and every restart do (an image from the store is decompressed into a memfd that lives only
+// as long as this process holds it, and may have been replaced since).
+BootEnd boot_once(GuestConfig config, StateDir& claim, LogWriter& log, int control_fd, int stdout_fd, int stderr_fd,
+                  int ready_fd, const ResolvedApp* found, SystemdNotifier* systemd) {
+  BootEnd end;
+  std::string error;
+  bool broken = false;
+  const std::optional<ResolvedApp> app =
+      found != nullptr ? std::optional<ResolvedApp>(*found) : resolve_app(config.hypervisor, config.app, &error, &broken);
+  if (!app) {
+    spdlog::error("{}", error);
+    end.code = broken ? exit_code::kCannotRun : exit_code::kNotFound;
+    end.message = error;
+    return end;
+  }
+  // The memfds' paths name this process, which (detached) is not the one that found them.
+  config.image = app->image ? image::memfd_path(*app->image->memfd) : app->path;
+  if (app->image && app->image->file_tree_memfd) {
+    config.file_tree = image::memfd_path(*app->image->file_tree_memfd);
+  }
+  std::unique_ptr<Backend> backend = start_backend(config, &error);
+  if (!backend) {
+    spdlog::error("cannot start guest {}: {}", config.name, error);
+    end.message = "cannot start the guest: " + error;
+    return end;
+  }
+  spdlog::debug("guest {} started on {} ({})", config.name, config.hypervisor, config.image);
+  Monitor monitor(config, *backend, MonitorOptions{stdout_fd, stderr_fd, control_fd, &claim, &log, ready_fd, systemd});
+  end.code = monitor.run();
+  end.message = monitor.end_message();
+  end.stopped_by_user = monitor.stopped_by_user();
+  end.reached_running = monitor.reached_running();
+  return end;
+}
+
 int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int stderr_fd, int ready_fd,
                 const ResolvedApp* found) {
+  // A foreground monitor that systemd started speaks to it, through every restart.
+  SystemdNotifier systemd = ready_fd < 0 ? SystemdNotifier::from_environment() : SystemdNotifier();
   GuestConfig config = record.config;
   config.state_dir = claim.path();
   std::string error;
-  GuestState state;
-  if (auto previous = load_state(state_path_of(record.id), &error)) state.restart_count = previous->restart_count;
+  GuestState state;  // a start by a user begins the restart count anew
   state.status = "running";
   state.started_ns = now_ns();
   state.monitor_pid = getpid();
@@ -64,45 +112,49 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
     record_end(record.id, &state, exit_code::kMonocellFailed, error);
     return exit_code::kMonocellFailed;
   }
-  // A guest started later than it was created finds its app again now: an image from the
-  // store is decompressed into a memfd that lives only as long as this process holds it (and
-  // may have been replaced since create). `run` hands over the app it has just found.
-  bool broken = false;
-  const std::optional<ResolvedApp> app =
-      found != nullptr ? std::optional<ResolvedApp>(*found) : resolve_app(config.hypervisor, config.app, &error, &broken);
-  if (!app) {
-    spdlog::error("{}", error);
-    close(control_fd);
-    const int code = broken ? exit_code::kCannotRun : exit_code::kNotFound;
-    record_end(record.id, &state, code, error);
-    return code;
-  }
-  // The memfds' paths name this process, which (detached) is not the one that found them.
-  config.image = app->image ? image::memfd_path(*app->image->memfd) : app->path;
-  if (app->image && app->image->file_tree_memfd) {
-    config.file_tree = image::memfd_path(*app->image->file_tree_memfd);
-  }
   // Signals are blocked before the guest starts, so none is lost between start and monitor.
   Monitor::block_stop_signals();
-  std::unique_ptr<Backend> backend = start_backend(config, &error);
-  if (!backend) {
-    spdlog::error("cannot start guest {}: {}", config.name, error);
-    close(control_fd);
-    record_end(record.id, &state, exit_code::kMonocellFailed, "cannot start the guest: " + error);
-    return exit_code::kMonocellFailed;
+  RestartBackoff backoff;
+  for (;;) {
+    const int64_t boot_ns = now_ns();
+    const BootEnd end = boot_once(config, claim, log, control_fd, stdout_fd, stderr_fd, ready_fd, found, &systemd);
+    found = nullptr;  // a restart finds the app again
+    if (end.reached_running) ready_fd = -1;  // the starter has its byte
+    state.stopped_by_user = end.stopped_by_user;
+    if (!should_restart(record.restart, end.code, state.restart_count, end.stopped_by_user)) {
+      close(control_fd);
+      record_end(record.id, &state, end.code, end.message);
+      return end.code;
+    }
+    if (ready_fd >= 0) {
+      // It ended before it ran, and its policy boots it again: a detached start has nothing
+      // more to wait for.
+      const char restarting = 'R';
+      [[maybe_unused]] const ssize_t n = write(ready_fd, &restarting, 1);
+      ready_fd = -1;
+    }
+    // The run that ended is recorded while the guest waits for its next boot.
+    state.ended_ns = now_ns();
+    state.exit_code = end.code;
+    state.error = end.message;
+    if (!save_guest_state(record.id, state, &error)) spdlog::warn("{}", error);
+    claim.set_status("restarting");
+    const uint64_t delay_ms = backoff.delay_after_run(static_cast<uint64_t>(state.ended_ns - boot_ns) / 1'000'000);
+    spdlog::info("guest {} ended with {}; restarting it in {} ms (--restart {}, restart {})", config.name, end.code,
+                 delay_ms, restart_policy_text(record.restart), state.restart_count + 1);
+    const RestartWaitResult waited = wait_to_restart(control_fd, delay_ms, config.name, &error);
+    if (waited != RestartWaitResult::kElapsed) {
+      if (waited == RestartWaitResult::kFailed) spdlog::error("guest {}: cannot wait to restart it: {}", config.name, error);
+      state.stopped_by_user = waited == RestartWaitResult::kStopped;
+      claim.set_status("exited");
+      close(control_fd);
+      record_end(record.id, &state, end.code, end.message);
+      return end.code;
+    }
+    ++state.restart_count;
+    state.started_ns = now_ns();
+    if (!save_guest_state(record.id, state, &error)) spdlog::warn("{}", error);
   }
-  spdlog::debug("guest {} started on {} ({})", config.name, config.hypervisor, config.image);
-  int code = 0;
-  std::string message;
-  {
-    Monitor monitor(config, *backend, MonitorOptions{stdout_fd, stderr_fd, control_fd, &claim, &log, ready_fd,
-                                                     /*notify_systemd=*/ready_fd < 0});
-    code = monitor.run();
-    message = monitor.end_message();
-  }  // the monitor's output is all written and logged
-  close(control_fd);
-  record_end(record.id, &state, code, message);
-  return code;
 }
 
 }  // namespace

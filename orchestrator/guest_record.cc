@@ -102,6 +102,8 @@ std::string record_to_json(const GuestRecord& r) {
       {"memory_mib", c.memory_mib},
       {"timeout_s", c.timeout_s},
       {"grace_ms", c.grace_ms},
+      {"restart_policy", restart_policy_text(r.restart)},
+      {"restart_exit_codes", restart_exit_codes_text(r.restart)},
   };
   return j.dump(2) + "\n";
 }
@@ -131,6 +133,11 @@ std::optional<GuestRecord> record_from_json(const std::string& text, std::string
     if (grace_ms > UINT32_MAX) wrong("grace_ms", "a number of milliseconds below 2^32");
     c.grace_ms = static_cast<uint32_t>(grace_ms);
     if (c.argv.empty()) throw std::invalid_argument("\"argv\" is empty");
+    std::string why;
+    const auto restart = parse_restart_policy(text_of(j, "restart_policy", false, "no"),
+                                              text_of(j, "restart_exit_codes", false), &why);
+    if (!restart) throw std::invalid_argument(why);
+    r.restart = *restart;
     return r;
   } catch (const std::exception& e) {
     *error = e.what();
@@ -147,6 +154,7 @@ std::string state_to_json(const GuestState& s) {
       {"error", s.error},
       {"monitor_pid", s.monitor_pid},
       {"restart_count", s.restart_count},
+      {"stopped_by_user", s.stopped_by_user},
   };
   return j.dump(2) + "\n";
 }
@@ -173,7 +181,10 @@ std::optional<GuestState> state_from_json(const std::string& text, std::string* 
     }
     s.error = text_of(j, "error", false);
     s.monitor_pid = static_cast<long>(unsigned_of(j, "monitor_pid", false, 0));
-    s.restart_count = static_cast<int>(unsigned_of(j, "restart_count", false, 0));
+    const uint64_t restarts = unsigned_of(j, "restart_count", false, 0);
+    if (restarts > INT32_MAX) wrong("restart_count", "a number of restarts below 2^31");
+    s.restart_count = static_cast<int>(restarts);
+    s.stopped_by_user = flag_of(j, "stopped_by_user");
     return s;
   } catch (const std::exception& e) {
     *error = e.what();

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hypervisors/backend.h"
+#include "orchestrator/restart_policy.h"
 
 namespace monocell {
 
@@ -16,6 +17,7 @@ struct GuestRecord {
   std::string id;
   int64_t created_ns = 0;
   bool auto_remove = false;  // --rm: everything goes when the guest ends
+  RestartPolicy restart;  // --restart, --restart-exit-codes
   GuestConfig config;  // its state_dir is the monitor's, not stored
 };
 
@@ -23,10 +25,12 @@ struct GuestState {
   std::string status = "created";  // created, running, exited
   int64_t started_ns = 0;  // 0: never started
   int64_t ended_ns = 0;  // 0: not ended (or ended without its monitor knowing)
+  // Of the guest's last end; while it runs again after a restart, of the run before.
   std::optional<int> exit_code;
   std::string error;  // how the monitor saw the end: a fault report, a kill, a failure
   long monitor_pid = 0;
-  int restart_count = 0;
+  int restart_count = 0;  // boots by the restart policy since the guest was last started
+  bool stopped_by_user = false;  // its last end was asked for (stop, kill, rm -f, a stop signal)
 };
 
 std::string record_to_json(const GuestRecord& record);

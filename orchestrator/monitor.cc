@@ -77,12 +77,15 @@ void Monitor::block_stop_signals() {
 }
 
 Monitor::Monitor(const GuestConfig& config, Backend& backend, MonitorOptions options)
-    : config_(config), backend_(backend), options_(options), output_(options.stdout_fd, options.stderr_fd, options.log) {
+    : config_(config),
+      backend_(backend),
+      options_(options),
+      systemd_(options.systemd != nullptr ? *options.systemd : no_systemd_),
+      output_(options.stdout_fd, options.stderr_fd, options.log) {
   const sigset_t set = stop_signals();
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   deadline_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
   grace_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  if (options_.notify_systemd) systemd_ = SystemdNotifier::from_environment();
   if (const uint64_t interval = systemd_.watchdog_interval_ms(); interval > 0) {
     watchdog_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     itimerspec spec{};
@@ -337,6 +340,7 @@ void Monitor::send_to_guest(v1::Envelope message, uint64_t reply_to, uint64_t* i
 }
 
 void Monitor::on_signal(int number) {
+  stopped_by_user_ = true;
   const char* name = sigabbrev_np(number);
   if (phase_ == Phase::kEnded) {
     // It already said Exit and lingers: no need to wait any longer.
@@ -357,6 +361,7 @@ void Monitor::on_signal(int number) {
 }
 
 void Monitor::on_stop_request(uint32_t grace_ms) {
+  stopped_by_user_ = true;
   if (phase_ == Phase::kStopping) return;
   if (phase_ == Phase::kEnded) {
     killed_after_exit_ = true;
@@ -372,6 +377,7 @@ void Monitor::on_stop_request(uint32_t grace_ms) {
 
 void Monitor::on_kill_request(int number) {
   if (number == SIGKILL) {
+    stopped_by_user_ = true;
     if (phase_ == Phase::kEnded) {
       killed_after_exit_ = true;  // it already said Exit: its code counts
       backend_.kill();
@@ -567,6 +573,7 @@ int Monitor::finish() {
   }
   const GuestEnd end = backend_.end();
   set_phase(Phase::kEnded);
+  note_late_stop_requests();
   if (outcome_) return *outcome_;
   switch (end.kind) {
     case GuestEnd::Kind::kCannotStart:
@@ -605,6 +612,20 @@ int Monitor::finish() {
   return end.code;
 }
 
+void Monitor::note_late_stop_requests() {
+  for (Client& client : clients_) {
+    if (client.gone) continue;
+    client.framer.fill(client.fd);
+    v1::Envelope request;
+    while (client.framer.next(&request) == EnvelopeFramer::Result::kEnvelope) {
+      const int number = request.has_signal() ? static_cast<int>(request.signal().number()) : 0;
+      if (request.has_shutdown() || number == SIGKILL || number == SIGTERM || number == SIGINT || number == SIGHUP) {
+        stopped_by_user_ = true;
+      }
+    }
+  }
+}
+
 void Monitor::stop_guest(int code, const std::string& message) {
   if (!outcome_) {
     outcome_ = code;
@@ -629,12 +650,15 @@ void Monitor::arm_timer(int timer_fd, uint64_t ms) {
 
 void Monitor::set_phase(Phase phase) {
   phase_ = phase;
+  // The status first: a detached start returns as soon as it has its byte, and what the user
+  // runs next (ps, inspect) must already see the guest running.
+  if (options_.state != nullptr) options_.state->set_status(phase_name(static_cast<int>(phase)));
+  if (phase == Phase::kRunning) reached_running_ = true;
   if (phase == Phase::kRunning && options_.ready_fd >= 0) {
     const char running = 'R';
     [[maybe_unused]] const ssize_t n = write(options_.ready_fd, &running, 1);
     options_.ready_fd = -1;  // once: the starter has what it waited for
   }
-  if (options_.state != nullptr) options_.state->set_status(phase_name(static_cast<int>(phase)));
   std::string text = "STATUS=guest " + config_.name + " on " + config_.hypervisor + ": " +
                      phase_name(static_cast<int>(phase));
   // READY only once the app inside the guest said it is ready (the runtime's Ready).

@@ -31,9 +31,9 @@ struct MonitorOptions {
   StateDir* state = nullptr;  // status updates, or null
   LogWriter* log = nullptr;  // records the guest's output, or null
   int ready_fd = -1;  // gets one byte when the guest runs (a detached start waits for it), or -1
-  // Tell systemd (NOTIFY_SOCKET) the guest's phases, and keep its watchdog fed while the guest
-  // answers Pings: a foreground `monocell run` that systemd started (systemd_notify.h).
-  bool notify_systemd = false;
+  // Tells systemd (NOTIFY_SOCKET) the guest's phases, and keeps its watchdog fed while the guest
+  // answers Pings: a foreground `monocell run` that systemd started (systemd_notify.h); or null.
+  SystemdNotifier* systemd = nullptr;
 };
 
 class Monitor {
@@ -53,6 +53,11 @@ class Monitor {
   // After run(): how the monitor saw the guest end, when it was not a plain exit (a fault
   // report, a kill, a failure); empty otherwise.
   const std::string& end_message() const { return end_message_; }
+  // After run(): whether a user asked for the end (a stop signal to the monitor, `monocell
+  // stop`, or `kill` with KILL, TERM, INT or HUP), which no restart policy undoes.
+  bool stopped_by_user() const { return stopped_by_user_; }
+  // After run(): whether the guest got as far as running (its ready_fd was written).
+  bool reached_running() const { return reached_running_; }
 
  private:
   enum class Phase { kAwaitHello, kAwaitReady, kRunning, kStopping, kEnded };
@@ -101,6 +106,9 @@ class Monitor {
   std::vector<Client>::iterator find_client(int fd);
   void reply_to_client(int fd, uint64_t client_id, v1::Envelope reply);
   int finish();
+  // Reads what clients sent that the loop did not get to before the guest ended: a stop or a
+  // kill among it still counts, so that no restart policy boots the guest again.
+  void note_late_stop_requests();
 
   // Stops the guest now; `code` and `message` become the run's outcome.
   void stop_guest(int code, const std::string& message);
@@ -111,7 +119,8 @@ class Monitor {
   const GuestConfig& config_;
   Backend& backend_;
   MonitorOptions options_;
-  SystemdNotifier systemd_;
+  SystemdNotifier no_systemd_;  // inactive: where options_.systemd is null
+  SystemdNotifier& systemd_;
   int watchdog_fd_ = -1;  // ticks at half systemd's WatchdogSec, or -1
   uint64_t watchdog_ping_id_ = 0;  // the monitor's own Ping awaiting its Pong, or 0
   uint64_t watchdog_pings_ = 0;
@@ -121,6 +130,8 @@ class Monitor {
   int grace_fd_ = -1;  // the grace period after a stop, or the linger after Exit
   uint32_t grace_ms_ = 0;
   bool killed_after_exit_ = false;  // it said Exit, then lingered, and was killed
+  bool stopped_by_user_ = false;
+  bool reached_running_ = false;
   std::string end_message_;
 
   std::unique_ptr<GuestChannel> channel_;

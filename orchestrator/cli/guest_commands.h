@@ -1,5 +1,5 @@
 // The CLI commands that act on guests by name or ID: start, stop, kill, restart, rm, ps,
-// inspect, wait, logs, call, stats.
+// inspect, wait, logs, call, stats; and the completion script that describes them all.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -17,6 +17,8 @@ void add_rm_command(CLI::App& app, int* exit_code);
 void add_inspect_command(CLI::App& app, int* exit_code);
 void add_wait_command(CLI::App& app, int* exit_code);
 void add_logs_command(CLI::App& app, int* exit_code);
+// `completion bash`: describes every command of `app`, so add it after the others.
+void add_completion_command(CLI::App& app, int* exit_code);
 
 // Shared by restart: start (detached, or attached in the foreground) and stop one guest;
 // each returns its verb's exit status.

@@ -25,6 +25,9 @@ nlohmann::json guest_json(const GuestView& view, bool full) {
       {"created", view.record ? time_or_null(view.record->created_ns) : json(nullptr)},
       {"started", time_or_null(s.started_ns)},
       {"ended", s.status == "exited" ? time_or_null(s.ended_ns) : json(nullptr)},
+      {"restart_count", s.restart_count},
+      // The last run's code: the final one once it has ended, the one before a restart while it runs.
+      {"last_exit_code", s.exit_code ? json(*s.exit_code) : json(nullptr)},
   };
   if (view.record) {
     j["hypervisor"] = view.record->config.hypervisor;
@@ -32,7 +35,7 @@ nlohmann::json guest_json(const GuestView& view, bool full) {
   }
   if (!full) return j;
   j["error"] = view.error.empty() ? s.error : view.error;
-  j["restart_count"] = s.restart_count;
+  j["stopped_by_user"] = s.stopped_by_user;
   if (view.live) j["phase"] = view.phase;
   j["state_dir"] = state_dir_of(view.ref.name);
   j["data_dir"] = guest_data_dir(view.ref.id);
@@ -45,6 +48,8 @@ nlohmann::json guest_json(const GuestView& view, bool full) {
         {"memory_mib", c.memory_mib}, {"timeout_s", c.timeout_s},
         {"grace_ms", c.grace_ms},     {"auto_remove", view.record->auto_remove},
         {"hypervisor", c.hypervisor},
+        {"restart_policy", restart_policy_text(view.record->restart)},
+        {"restart_exit_codes", restart_exit_codes_text(view.record->restart)},
     };
   }
   return j;

@@ -42,6 +42,12 @@ void add_guest_options(CLI::App* cmd, GuestOptions* options) {
   cmd->add_option("-e,--env", options->env, "Set KEY=VALUE in the app's environment");
   cmd->add_option("-w,--workdir", options->cwd, "The app's working directory")->capture_default_str();
   cmd->add_flag("--rm", options->auto_remove, "Remove the guest (its state and logs) when it ends");
+  cmd->add_option("--restart", options->restart,
+                  "Boot the guest again when it ends: no, on-failure[:N], always or unless-stopped "
+                  "(never after stop, kill or rm -f)")
+      ->capture_default_str();
+  cmd->add_option("--restart-exit-codes", options->restart_exit_codes,
+                  "Exit codes on-failure counts as failures, e.g. 1,3-5 (default: every code but 0)");
   // Everything from APP on belongs to the app, flags included.
   cmd->prefix_command();
 }
@@ -63,6 +69,20 @@ int make_record(const GuestOptions& options, const std::vector<std::string>& com
                 GuestRecord* record, std::optional<ResolvedApp>* app) {
   GuestConfig& config = record->config;
   record->auto_remove = options.auto_remove;
+  std::string error;
+  // Checked first: a bad policy creates nothing and starts nothing.
+  const auto restart = parse_restart_policy(options.restart, options.restart_exit_codes, &error);
+  if (!restart) {
+    spdlog::error("{}", error);
+    return exit_code::kMonocellFailed;
+  }
+  if (options.auto_remove && restart->mode != RestartPolicy::Mode::kNo) {
+    spdlog::error("--rm and --restart {} contradict each other: --rm removes the guest when it ends, the policy "
+                  "boots it again; choose one",
+                  options.restart);
+    return exit_code::kMonocellFailed;
+  }
+  record->restart = *restart;
   config.hypervisor = options.hypervisor;
   if (config.hypervisor.empty()) {
     const HypervisorChoice choice = choose_hypervisor(host_probes());
@@ -72,7 +92,6 @@ int make_record(const GuestOptions& options, const std::vector<std::string>& com
     }
     config.hypervisor = choice.hypervisor;
   }
-  std::string error;
   // Before anything is claimed: monocell-xen, if it takes over, starts from the same argv.
   if (for_run && !run_here_or_exec_sibling(config.hypervisor == "xen", &error)) {
     spdlog::error("{}", error);

@@ -22,6 +22,8 @@ struct GuestOptions {
   std::vector<std::string> env;
   std::string cwd = "/";
   bool auto_remove = false;
+  std::string restart = "no";  // --restart, checked by make_record
+  std::string restart_exit_codes;
   bool memory_given = false;  // else an image's default memory applies
   bool cwd_given = false;  // else an image's default working directory applies
 };

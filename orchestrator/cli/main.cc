@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   monocell::cli::add_wait_command(app, &exit_code);
   monocell::cli::add_logs_command(app, &exit_code);
   monocell::cli::add_image_command(app, &exit_code);
+  monocell::cli::add_completion_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

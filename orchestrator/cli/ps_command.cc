@@ -1,7 +1,8 @@
 // `monocell ps [-a] [-q] [--format table|json]`: the guests on this host, from the store, as
 // they are now (a guest whose monitor is gone shows as exited, with its code if it was
-// recorded). A Xen guest whose monitor is gone may have left its domain: ps destroys it (and
-// says so); the static monocell hands that to monocell-xen (xen_sibling.h).
+// recorded), and how often their restart policy booted them again. A Xen guest whose monitor
+// is gone may have left its domain: ps destroys it (and says so); the static monocell hands
+// that to monocell-xen (xen_sibling.h).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,13 @@ std::string volatile_status(const std::string& name) {
   std::string status;
   std::ifstream(state_dir_of(name) + "/status") >> status;
   return status;
+}
+
+// "0", or the restarts and the code of the run before the current one ("2 (last 3)").
+std::string restarts_text(const GuestView& v) {
+  std::string text = std::to_string(v.state.restart_count);
+  if (v.state.restart_count > 0 && v.state.exit_code) text += " (last " + std::to_string(*v.state.exit_code) + ")";
+  return text;
 }
 
 // Xen guests whose monitor died may have left a domain (and a state directory saying so).
@@ -76,11 +84,13 @@ int ps(const PsOptions& options) {
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
-  std::printf("%-12s  %-24s %-17s %-10s %-8s %s\n", "ID", "NAME", "STATUS", "HYPERVISOR", "PID", "APP");
+  std::printf("%-12s  %-24s %-17s %-10s %-14s %-8s %s\n", "ID", "NAME", "STATUS", "HYPERVISOR", "RESTARTS", "PID",
+              "APP");
   for (const GuestView& v : guests) {
     const std::string pid = v.live ? std::to_string(v.state.monitor_pid) : "-";
-    std::printf("%-12s  %-24s %-17s %-10s %-8s %s\n", short_id(v.ref.id).c_str(), v.ref.name.c_str(),
-                v.status_text().c_str(), v.record ? v.record->config.hypervisor.c_str() : "?", pid.c_str(),
+    std::printf("%-12s  %-24s %-17s %-10s %-14s %-8s %s\n", short_id(v.ref.id).c_str(), v.ref.name.c_str(),
+                v.status_text().c_str(), v.record ? v.record->config.hypervisor.c_str() : "?", restarts_text(v).c_str(),
+                pid.c_str(),
                 v.record ? v.record->config.app.c_str() : "?");
   }
   return 0;

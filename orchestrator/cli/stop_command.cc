@@ -1,6 +1,7 @@
 // `monocell stop [-t S] NAME|ID...`: asks each guest to shut down, and waits until it has
 // ended and its monitor recorded how (the monitor kills it when the grace period runs out).
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -11,6 +12,17 @@
 
 namespace monocell::cli {
 
+namespace {
+
+// The monitor's status while it lives: "exited" once it is recording the guest's end.
+std::string monitor_status(const std::string& name) {
+  std::string status;
+  std::ifstream(state_dir_of(name) + "/status") >> status;
+  return status;
+}
+
+}  // namespace
+
 int stop_guest(const std::string& reference, double grace_s, bool quiet) {
   GuestRef guest;
   auto client = connect_guest(reference, &guest);
@@ -20,9 +32,20 @@ int stop_guest(const std::string& reference, double grace_s, bool quiet) {
   shutdown.mutable_shutdown()->set_reason("monocell stop");
   std::string error;
   // The monitor kills the guest when the grace period ends; allow it time to do so.
-  if (!client->send_and_wait_for_end(shutdown, static_cast<int>(grace_s * 1000) + 10'000, &error)) {
+  const int timeout_ms = static_cast<int>(grace_s * 1000) + 10'000;
+  if (!client->send_and_wait_for_end(shutdown, timeout_ms, &error)) {
     spdlog::error("stop {}: {}", guest.name, error);
     return kVerbFailed;
+  }
+  // A guest under a restart policy whose run ended as the stop came may be booting again
+  // (the monitor closed the connection with that run): ask its next run too.
+  while (guest_is_live(guest.name) && monitor_status(guest.name) != "exited") {
+    auto again = ControlClient::connect(guest.name, &error);
+    if (!again) break;  // its monitor is gone meanwhile
+    if (!again->send_and_wait_for_end(shutdown, timeout_ms, &error)) {
+      spdlog::error("stop {}: {}", guest.name, error);
+      return kVerbFailed;
+    }
   }
   wait_until_released(guest.name);  // its end is recorded
   if (!quiet) std::printf("%s\n", reference.c_str());

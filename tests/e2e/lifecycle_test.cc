@@ -486,3 +486,139 @@ TEST_CASE("a corrupt state file is reported, not a crash, and rm -f still remove
   CHECK(cli({"rm", "-f", "damaged"}).exit_code == 0);
   CHECK(cli.nothing_left_of("damaged", id));
 }
+
+namespace {
+
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
+}
+
+constexpr char kGreeting[] = "Hello from monocell!";
+
+}  // namespace
+
+TEST_CASE("restart on-failure:2: a guest that exits 3 runs three times and ends with 3 after 2 restarts") {
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    Cli cli;
+    // Detached: the monitor restarts it; wait sees only the final end.
+    const std::string id = cli.run_detached(hv, {"--restart", "on-failure:2", "--name", "flaky", "hello", "3"});
+    CHECK(cli({"wait", "flaky"}).out == "3\n");
+    const json guest = cli.inspect(id);
+    CHECK(guest["restart_count"] == 2);
+    CHECK(guest["exit_code"] == 3);
+    CHECK(guest["last_exit_code"] == 3);
+    CHECK(guest["stopped_by_user"] == false);
+    CHECK(guest["config"]["restart_policy"] == "on-failure:2");
+    const auto listed = cli.listed("flaky");
+    REQUIRE(listed);
+    CHECK((*listed)["restart_count"] == 2);
+    CHECK((*listed)["status"] == "exited (3)");
+    CHECK_THAT(cli({"ps", "-a"}).out, Catch::Matches("(.|\n)*flaky +exited \\(3\\) +" + hv + " +2 \\(last 3\\)(.|\n)*"));
+    // The same log store across the runs: every run's output is there.
+    const CommandResult logs = cli({"logs", "flaky"});
+    CHECK(occurrences(logs.out, kGreeting) == 3);
+
+    // In the foreground the CLI stays attached through the restarts; its exit code is the last one.
+    const CommandResult attached = cli({"run", "--hypervisor", hv, "--restart", "on-failure:2", "--name", "flaky-fg", "hello", "3"});
+    CHECK(attached.exit_code == 3);
+    CHECK(occurrences(attached.out, kGreeting) == 3);
+    CHECK(cli.inspect("flaky-fg")["restart_count"] == 2);
+    CHECK(occurrences(cli({"logs", "flaky-fg"}).out, kGreeting) == 3);
+  }
+}
+
+TEST_CASE("restart --restart-exit-codes: only the listed codes count as failures") {
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    Cli cli;
+    const CommandResult unlisted = cli({"run", "--hypervisor", hv, "--restart", "on-failure", "--restart-exit-codes", "4",
+                                        "--name", "not-listed", "hello", "3"});
+    CHECK(unlisted.exit_code == 3);
+    CHECK(occurrences(unlisted.out, kGreeting) == 1);
+    CHECK(cli.inspect("not-listed")["restart_count"] == 0);
+
+    const CommandResult listed = cli({"run", "--hypervisor", hv, "--restart", "on-failure:1", "--restart-exit-codes",
+                                      "1-2,4", "--name", "listed", "hello", "4"});
+    CHECK(listed.exit_code == 4);
+    CHECK(occurrences(listed.out, kGreeting) == 2);
+    const json guest = cli.inspect("listed");
+    CHECK(guest["restart_count"] == 1);
+    CHECK(guest["config"]["restart_exit_codes"] == "1-2,4");
+  }
+}
+
+TEST_CASE("restart always: a guest that exits 0 is booted again until stop, and stop ends it for good") {
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    Cli cli;
+    cli.run_detached(hv, {"--restart", "always", "--name", "forever", "hello"});
+    CHECK(eventually([&] { return cli.inspect("forever")["restart_count"].get<int>() >= 2; }));
+    // Between its runs it waits out the backoff, and says so.
+    CHECK(eventually([&] {
+      const auto now = cli.listed("forever", false);
+      return now && (*now)["status"] == "restarting";
+    }));
+    CHECK(cli({"ps"}).out.find("forever") != std::string::npos);  // still live between its runs
+    CHECK(cli({"stop", "forever"}).exit_code == 0);
+    const json stopped = cli.inspect("forever");
+    CHECK(stopped["running"] == false);
+    CHECK(stopped["state"] == "exited");
+    CHECK(stopped["stopped_by_user"] == true);
+    CHECK(stopped["config"]["restart_policy"] == "always");
+    // Nothing boots it again: its backoff is well under this.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const json later = cli.inspect("forever");
+    CHECK(later["running"] == false);
+    CHECK(later["restart_count"] == stopped["restart_count"]);
+    // Every run's greeting is in the logs; the stop may have caught the last run before it printed.
+    const size_t greetings = occurrences(cli({"logs", "forever"}).out, kGreeting);
+    const auto runs = static_cast<size_t>(later["restart_count"].get<int>() + 1);
+    CHECK(greetings <= runs);
+    CHECK(greetings + 1 >= runs);
+    CHECK(greetings >= 2);
+  }
+}
+
+TEST_CASE("restart: kill and rm -f end a guest for good whatever its policy") {
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    Cli cli;
+    cli.run_detached(hv, {"--restart", "always", "--name", "killed", "echo"});
+    CHECK(cli({"kill", "killed"}).exit_code == 0);
+    CHECK(cli({"wait", "killed"}).out == "137\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const json killed = cli.inspect("killed");
+    CHECK(killed["running"] == false);
+    CHECK(killed["restart_count"] == 0);
+    CHECK(killed["stopped_by_user"] == true);
+
+    const std::string id = cli.run_detached(hv, {"--restart", "unless-stopped", "--name", "removed", "hello"});
+    CHECK(eventually([&] { return cli.inspect("removed")["restart_count"].get<int>() >= 1; }));
+    CHECK(cli({"rm", "-f", "removed"}).exit_code == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(cli.nothing_left_of("removed", id));
+  }
+}
+
+TEST_CASE("restart: a bad policy or exit code list is refused with 125 and creates nothing") {
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    Cli cli;
+    const CommandResult sometimes = cli({"run", "--hypervisor", hv, "--restart", "sometimes", "hello"});
+    CHECK(sometimes.exit_code == 125);
+    CHECK_THAT(sometimes.err, Catch::Contains("\"sometimes\"") && Catch::Contains("unless-stopped"));
+    const CommandResult negative = cli({"create", "--hypervisor", hv, "--restart", "on-failure:-1", "hello"});
+    CHECK(negative.exit_code == 125);
+    CHECK_THAT(negative.err, Catch::Contains("\"-1\""));
+    const CommandResult codes = cli({"run", "-d", "--hypervisor", hv, "--restart", "on-failure", "--restart-exit-codes", "1,x", "hello"});
+    CHECK(codes.exit_code == 125);
+    CHECK_THAT(codes.err, Catch::Contains("\"x\"") && Catch::Contains("0 to 255"));
+    const CommandResult with_rm = cli({"run", "--rm", "--hypervisor", hv, "--restart", "always", "hello"});
+    CHECK(with_rm.exit_code == 125);
+    CHECK_THAT(with_rm.err, Catch::Contains("--rm"));
+    CHECK(cli.ps_json(true).empty());
+  }
+}

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "orchestrator/guest_record.h"
 #include "orchestrator/timestamp.h"
@@ -49,6 +50,44 @@ TEST_CASE("a guest's config and state round-trip through JSON") {
   GuestState unknown;
   unknown.status = "exited";
   CHECK_FALSE(monocell::state_from_json(monocell::state_to_json(unknown), &error)->exit_code.has_value());
+}
+
+TEST_CASE("a guest's restart policy and restart state round-trip; a config without a policy has none") {
+  GuestRecord record;
+  record.id = std::string(64, 'b');
+  record.config.name = "flaky";
+  record.config.hypervisor = "process";
+  record.config.app = "hello";
+  record.config.argv = {"hello", "3"};
+  std::string error;
+  record.restart = *monocell::parse_restart_policy("on-failure:2", "1-3,137", &error);
+  const std::string text = monocell::record_to_json(record);
+  const auto back = monocell::record_from_json(text, &error);
+  REQUIRE(back);
+  CHECK(back->restart == record.restart);
+
+  auto without = nlohmann::json::parse(text);
+  without.erase("restart_policy");
+  without.erase("restart_exit_codes");
+  const auto older = monocell::record_from_json(without.dump(), &error);
+  REQUIRE(older);
+  CHECK(older->restart.mode == monocell::RestartPolicy::Mode::kNo);
+
+  auto corrupt = nlohmann::json::parse(text);
+  corrupt["restart_policy"] = "sometimes";
+  CHECK_FALSE(monocell::record_from_json(corrupt.dump(), &error));
+  CHECK_THAT(error, Catch::Contains("\"sometimes\""));
+
+  GuestState state;
+  state.status = "running";
+  state.exit_code = 3;
+  state.restart_count = 2;
+  state.stopped_by_user = true;
+  const auto state_back = monocell::state_from_json(monocell::state_to_json(state), &error);
+  REQUIRE(state_back);
+  CHECK(state_back->restart_count == 2);
+  CHECK(state_back->exit_code == 3);
+  CHECK(state_back->stopped_by_user);
 }
 
 TEST_CASE("corrupt config and state files are errors that name the file and what is wrong") {
