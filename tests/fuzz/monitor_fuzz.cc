@@ -153,7 +153,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   guest.name = "fuzz";
   guest.argv = {"fuzz"};
   static const int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-  Monitor monitor(guest, backend, MonitorOptions{null_fd, null_fd, -1, nullptr, nullptr, -1});
+  Monitor monitor(guest, backend, MonitorOptions{null_fd, null_fd, -1, nullptr, nullptr, -1, nullptr});
   const int code = monitor.run();
   if (code < 0 || code > 255) abort();
   return 0;
