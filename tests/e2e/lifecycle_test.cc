@@ -35,6 +35,10 @@ std::string app_path(const std::string& hypervisor, const std::string& name) {
 }
 
 // Waits up to `timeout_ms` for `condition`; true once it holds.
+// Boots take seconds under TCG in the rigs (a Xen domain's creation most of all): waits for
+// restarts, each a boot after its backoff, allow for several.
+constexpr int kRestartsTimeoutMs = 120'000;
+
 bool eventually(const std::function<bool()>& condition, int timeout_ms = 20'000) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (!condition()) {
@@ -555,12 +559,14 @@ TEST_CASE("restart always: a guest that exits 0 is booted again until stop, and 
     INFO(hv);
     Cli cli;
     cli.run_detached(hv, {"--restart", "always", "--name", "forever", "hello"});
-    CHECK(eventually([&] { return cli.inspect("forever")["restart_count"].get<int>() >= 2; }));
+    CHECK(eventually([&] { return cli.inspect("forever")["restart_count"].get<int>() >= 2; }, kRestartsTimeoutMs));
     // Between its runs it waits out the backoff, and says so.
-    CHECK(eventually([&] {
-      const auto now = cli.listed("forever", false);
-      return now && (*now)["status"] == "restarting";
-    }));
+    CHECK(eventually(
+        [&] {
+          const auto now = cli.listed("forever", false);
+          return now && (*now)["status"] == "restarting";
+        },
+        kRestartsTimeoutMs));
     CHECK(cli({"ps"}).out.find("forever") != std::string::npos);  // still live between its runs
     CHECK(cli({"stop", "forever"}).exit_code == 0);
     const json stopped = cli.inspect("forever");
@@ -596,7 +602,7 @@ TEST_CASE("restart: kill and rm -f end a guest for good whatever its policy") {
     CHECK(killed["stopped_by_user"] == true);
 
     const std::string id = cli.run_detached(hv, {"--restart", "unless-stopped", "--name", "removed", "hello"});
-    CHECK(eventually([&] { return cli.inspect("removed")["restart_count"].get<int>() >= 1; }));
+    CHECK(eventually([&] { return cli.inspect("removed")["restart_count"].get<int>() >= 1; }, kRestartsTimeoutMs));
     CHECK(cli({"rm", "-f", "removed"}).exit_code == 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     CHECK(cli.nothing_left_of("removed", id));
