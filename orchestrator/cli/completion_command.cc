@@ -172,7 +172,8 @@ void add_completion_command(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("completion", "Print a shell completion script (source <(monocell completion bash))");
   cmd->add_option("shell", *shell, "The shell: bash")->required()->check(CLI::IsMember({"bash"}));
   CLI::App* root = &app;
-  cmd->callback([root, exit_code] { *exit_code = print_bash_completion(*root); });
+  // The callback owns `shell`: the option writes into it when the command line is parsed.
+  cmd->callback([root, exit_code, shell] { *exit_code = print_bash_completion(*root); });
 }
 
 }  // namespace monocell::cli
