@@ -406,7 +406,9 @@ void Monitor::on_watchdog_tick() {
   if (read(watchdog_fd_, &expirations, sizeof expirations) != sizeof expirations) return;
   // Until the guest runs, systemd's start timeout watches it, not the watchdog.
   if (phase_ != Phase::kRunning || !rings_usable_) return;
-  if (watchdog_ping_id_ != 0) {
+  // Warned once per silence: a hung guest would otherwise fill the journal at every tick.
+  if (watchdog_ping_id_ != 0 && !watchdog_warned_) {
+    watchdog_warned_ = true;
     spdlog::warn("guest {}: no answer to the watchdog's Ping within {} ms; systemd's watchdog is not fed",
                  config_.name, systemd_.watchdog_interval_ms());
   }
@@ -417,6 +419,7 @@ void Monitor::on_watchdog_tick() {
 
 void Monitor::on_watchdog_pong() {
   watchdog_ping_id_ = 0;
+  watchdog_warned_ = false;
   systemd_.send("WATCHDOG=1");
 }
 

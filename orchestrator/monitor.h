@@ -124,6 +124,7 @@ class Monitor {
   int watchdog_fd_ = -1;  // ticks at half systemd's WatchdogSec, or -1
   uint64_t watchdog_ping_id_ = 0;  // the monitor's own Ping awaiting its Pong, or 0
   uint64_t watchdog_pings_ = 0;
+  bool watchdog_warned_ = false;  // the current silence was logged
   Phase phase_ = Phase::kAwaitHello;
   int signal_fd_ = -1;
   int deadline_fd_ = -1;  // --timeout
