@@ -18,11 +18,13 @@
 #include <thread>
 
 #include "tests/support/command.h"
+#include "tests/support/process_alive.h"
 #include "tests/support/test_hypervisors.h"
 
 using monocell::testing::Command;
 using monocell::testing::CommandResult;
 using monocell::testing::TempDir;
+using monocell::testing::process_alive;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -49,14 +51,6 @@ bool eventually(const std::function<bool()>& condition, int timeout_ms = 20'000)
 }
 
 // False once `pid` has exited, zombies included.
-bool process_alive(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  const size_t paren = line.rfind(')');
-  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
-}
-
 // Fields of /proc/PID/stat after the command name: state, ppid, pgrp, session...
 std::vector<long> stat_fields(long pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");

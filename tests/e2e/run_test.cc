@@ -19,11 +19,13 @@
 
 #include "orchestrator/control_socket.h"
 #include "tests/support/command.h"
+#include "tests/support/process_alive.h"
 #include "tests/support/test_hypervisors.h"
 
 using monocell::testing::Command;
 using monocell::testing::CommandResult;
 using monocell::testing::TempDir;
+using monocell::testing::process_alive;
 namespace v1 = monocell::v1;
 
 namespace {
@@ -653,15 +655,6 @@ TEST_CASE("stop kills a guest that ignores the Shutdown once the grace period en
     CHECK(stop.exit_code == 0);
     CHECK(guest->wait(10'000).exit_code == 128 + SIGKILL);
   }
-}
-
-// False once `pid` has exited, zombies included (the reaper of orphans may be slow to reap).
-bool process_alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  const size_t paren = line.rfind(')');
-  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
 }
 
 // The names of the Xen domains that exist, from `xl list`.
