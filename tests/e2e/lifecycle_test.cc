@@ -50,7 +50,6 @@ bool eventually(const std::function<bool()>& condition, int timeout_ms = 20'000)
   return true;
 }
 
-// False once `pid` has exited, zombies included.
 // Fields of /proc/PID/stat after the command name: state, ppid, pgrp, session...
 std::vector<long> stat_fields(long pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
