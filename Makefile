@@ -6,7 +6,8 @@
 #   make rig-kvm the KVM and end-to-end tests on hardware-style nested KVM under QEMU (ci/rig-kvm; part of make test)
 #   make rig-xen-smoke  Xen 4.17 with a Debian dom0 under QEMU: xl info and one PVH guest (ci/rig-xen)
 #   make rig-xen the Xen backend's tests and the end-to-end suite in dom0 of a real Xen under QEMU (ci/rig-xen; part of make test)
-#   make rig     both rigs
+#   make rig-systemd  monocell's units under Debian's systemd as PID 1, guests on nested KVM under QEMU (ci/rig-systemd; part of make test)
+#   make rig     every rig
 #   make conformance  the end-to-end suite on every target, summarised as one table (the end of make test)
 #   make bench   benchmarks, printed as ratios measured side by side
 #   make fuzz    the libFuzzer targets for FUZZ_SECONDS each
@@ -28,7 +29,7 @@ CONFORMANCE_SUITES := ^(e2e_tests|kvm_tests|xen_tests):
 # The Xen backend's suite needs a dom0: it runs in the Xen rig (make rig-xen), never here.
 DOM0_SUITES := ^xen_tests:
 
-.PHONY: all deps build-guest build build-asan build-fuzz run demo test test-release test-local rig rig-kvm rig-xen install \
+.PHONY: all deps build-guest build build-asan build-fuzz run demo test test-release test-local rig rig-kvm rig-xen rig-systemd install \
   conformance-table conformance test-asan test-fuzz fuzz bench clean
 
 all: build
@@ -107,7 +108,13 @@ rig-xen: build
 rig-xen-smoke:
 	bash ci/rig-xen/smoke.sh
 
-rig: rig-kvm rig-xen
+# monocell under a real systemd: this machine's systemd 252 boots as PID 1 under QEMU TCG with
+# nested SVM, and a unit there checks generated units, the generator, readiness, the journal's
+# fields, stop and the watchdog with KVM guests (ci/rig-systemd, SYSTEMD-RIG.md). About a minute.
+rig-systemd: build
+	bash ci/rig-systemd/run.sh $(BUILD)/release $(BUILD)/images $(BIN)
+
+rig: rig-kvm rig-xen rig-systemd
 
 CONFORMANCE_TARGETS := process kvm kvm-rig-qemu64 kvm-rig-zen xen-rig
 conformance-table:

@@ -12,6 +12,7 @@ packages=(
   runc                                                # the baseline of make bench's e2e part
   lz4                                                 # the baseline of make bench's image part (lz4 -d)
   libxen-dev                                          # the Xen backend and monocell-xen (hypervisors/xen)
+  systemd xz-utils                                    # the systemd rig boots this machine's systemd (ci/rig-systemd)
 )
 
 missing=()
