@@ -37,6 +37,8 @@ wait_until() {
   done
 }
 is_state() { [ "$(systemctl is-active "$1")" = "$2" ]; }
+# has_ended UNIT: inactive or failed (a unit that ended well may be unloaded: "inactive" too).
+has_ended() { case $(systemctl is-active "$1") in inactive | failed) true ;; *) false ;; esac; }
 # unit_for [OPTIONS...] NAME: monocell generate systemd --files for the guest NAME, written where
 # an administrator installs units, and loaded.
 unit_for() {
@@ -52,7 +54,7 @@ scenario_smoke() {
     > /etc/systemd/system/rig-hello.service
   systemctl daemon-reload
   systemctl start rig-hello.service
-  if ! wait_until 30 is_state rig-hello.service inactive; then
+  if ! wait_until 30 has_ended rig-hello.service; then
     fail smoke rig-hello.service "the hello guest did not end within 30 s"
   elif ! journal_has rig-hello.service "Hello from monocell!"; then
     fail smoke rig-hello.service "the guest's greeting is not in the unit's journal"
@@ -99,7 +101,7 @@ scenario_journal() {
   "$MONOCELL" create --name "$name" --hypervisor kvm test-stdio-burst 0 >/dev/null || { fail "$name" "" "monocell create failed"; return; }
   why=$(unit_for --new "$name") || { fail "$name" "" "monocell generate systemd --new: $why"; return; }
   systemctl start "$unit"
-  wait_until 30 journal_has "$unit" "Main process exited" || { fail "$name" "$unit" "the guest did not end within 30 s"; return; }
+  wait_until 30 has_ended "$unit" || { fail "$name" "$unit" "the guest did not end within 30 s"; return; }
   journalctl -u "$unit" --no-pager -o json > /tmp/journal.json
   local out err stderr_lines
   out=$(grep -F '"MESSAGE":"out end"' /tmp/journal.json)
