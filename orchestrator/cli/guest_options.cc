@@ -39,7 +39,9 @@ void add_guest_options(CLI::App* cmd, GuestOptions* options) {
       ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
   cmd->add_option("--name", options->name, "Name of the guest (default: APP-<random>)");
-  cmd->add_option("-e,--env", options->env, "Set KEY=VALUE in the app's environment");
+  // Repeatable, one value each: `-e A=1 APP` must leave APP to be the app.
+  cmd->add_option("-e,--env", options->env, "Set KEY=VALUE in the app's environment (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("-w,--workdir", options->cwd, "The app's working directory")->capture_default_str();
   cmd->add_flag("--rm", options->auto_remove, "Remove the guest (its state and logs) when it ends");
   cmd->add_option("--restart", options->restart,

@@ -17,6 +17,8 @@
 #include <thread>
 #include <tuple>
 
+#include <nlohmann/json.hpp>
+
 #include "orchestrator/control_socket.h"
 #include "tests/support/command.h"
 #include "tests/support/process_alive.h"
@@ -159,6 +161,22 @@ TEST_CASE("run passes the guest's exit code through: 0, 1 and 42") {
       CHECK(r.out.find("Hello from monocell! This line was printed inside the guest.") != std::string::npos);
       CHECK(r.out.find("argv (2): hello " + std::to_string(code)) != std::string::npos);
     }
+  }
+}
+
+TEST_CASE("-e before the app sets the app's environment and leaves the app the app") {
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    Cli cli;
+    // docker's order: each -e takes one value, so the word after its value is the app.
+    const CommandResult r = cli.run(hv, {"--name", "env-app", "-e", "GREETING=hi there", "-e", "B=2", "hello", "3"});
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.find("argv (2): hello 3") != std::string::npos);
+    const CommandResult inspect = monocell::testing::run_command({MONOCELL_BIN, "inspect", "env-app"}, cli.env());
+    REQUIRE(inspect.exit_code == 0);
+    const auto config = nlohmann::json::parse(inspect.out)[0]["config"];
+    CHECK(config["app"] == "hello");
+    CHECK(config["env"] == nlohmann::json::array({"GREETING=hi there", "B=2"}));
   }
 }
 
