@@ -23,6 +23,7 @@
 #include "orchestrator/restart_policy.h"
 #include "orchestrator/restart_wait.h"
 #include "orchestrator/state_dir.h"
+#include "orchestrator/systemd/journal_writer.h"
 #include "orchestrator/timestamp.h"
 
 namespace monocell {
@@ -51,7 +52,7 @@ struct BootEnd {
 // and every restart do (an image from the store is decompressed into a memfd that lives only
 // as long as this process holds it, and may have been replaced since).
 BootEnd boot_once(GuestConfig config, StateDir& claim, LogWriter& log, int control_fd, int stdout_fd, int stderr_fd,
-                  int ready_fd, const ResolvedApp* found, SystemdNotifier* systemd) {
+                  int ready_fd, const ResolvedApp* found, SystemdNotifier* systemd, systemd::JournalWriter* journal) {
   BootEnd end;
   std::string error;
   bool broken = false;
@@ -75,7 +76,7 @@ BootEnd boot_once(GuestConfig config, StateDir& claim, LogWriter& log, int contr
     return end;
   }
   spdlog::debug("guest {} started on {} ({})", config.name, config.hypervisor, config.image);
-  Monitor monitor(config, *backend, MonitorOptions{stdout_fd, stderr_fd, control_fd, &claim, &log, ready_fd, systemd});
+  Monitor monitor(config, *backend, MonitorOptions{stdout_fd, stderr_fd, control_fd, &claim, &log, ready_fd, systemd, journal});
   end.code = monitor.run();
   end.message = monitor.end_message();
   end.stopped_by_user = monitor.stopped_by_user();
@@ -87,6 +88,22 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
                 const ResolvedApp* found) {
   // A foreground monitor that systemd started speaks to it, through every restart.
   SystemdNotifier systemd = ready_fd < 0 ? SystemdNotifier::from_environment() : SystemdNotifier();
+  // Under systemd, systemd restarts the guest (the unit's Restart=, which `generate systemd`
+  // takes from --restart): restarts inside the monitor would hide each end from systemd's
+  // start limits and from `systemctl status`.
+  RestartPolicy restart = record.restart;
+  if (systemd.active() && restart.mode != RestartPolicy::Mode::kNo) {
+    spdlog::info("guest {}: --restart {} is left to systemd (the unit's Restart=)", record.config.name,
+                 restart_policy_text(restart));
+    restart = RestartPolicy{};
+  }
+  // Its stdout on the journal: the guest's lines become entries with its name and stream.
+  std::unique_ptr<systemd::JournalWriter> journal;
+  if (stdout_fd >= 0 && systemd::is_journal_stream(stdout_fd)) {
+    std::string why;
+    journal = systemd::JournalWriter::open(record.config.name, record.id, stdout_fd, &why);
+    if (!journal) spdlog::warn("guest {}: {}; its output goes to the journal as the monitor's", record.config.name, why);
+  }
   GuestConfig config = record.config;
   config.state_dir = claim.path();
   std::string error;
@@ -117,11 +134,12 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
   RestartBackoff backoff;
   for (;;) {
     const int64_t boot_ns = now_ns();
-    const BootEnd end = boot_once(config, claim, log, control_fd, stdout_fd, stderr_fd, ready_fd, found, &systemd);
+    const BootEnd end = boot_once(config, claim, log, control_fd, stdout_fd, stderr_fd, ready_fd, found, &systemd,
+                                     journal.get());
     found = nullptr;  // a restart finds the app again
     if (end.reached_running) ready_fd = -1;  // the starter has its byte
     state.stopped_by_user = end.stopped_by_user;
-    if (!should_restart(record.restart, end.code, state.restart_count, end.stopped_by_user)) {
+    if (!should_restart(restart, end.code, state.restart_count, end.stopped_by_user)) {
       close(control_fd);
       record_end(record.id, &state, end.code, end.message);
       return end.code;
@@ -141,7 +159,7 @@ int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int s
     claim.set_status("restarting");
     const uint64_t delay_ms = backoff.delay_after_run(static_cast<uint64_t>(state.ended_ns - boot_ns) / 1'000'000);
     spdlog::info("guest {} ended with {}; restarting it in {} ms (--restart {}, restart {})", config.name, end.code,
-                 delay_ms, restart_policy_text(record.restart), state.restart_count + 1);
+                 delay_ms, restart_policy_text(restart), state.restart_count + 1);
     const RestartWaitResult waited = wait_to_restart(control_fd, delay_ms, config.name, &error);
     if (waited != RestartWaitResult::kElapsed) {
       if (waited == RestartWaitResult::kFailed) spdlog::error("guest {}: cannot wait to restart it: {}", config.name, error);

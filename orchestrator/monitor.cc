@@ -42,6 +42,15 @@ constexpr int kFinalDrainRounds = 64;
 // An idle monitor looks this often for what a lost wakeup would leave behind (rings.h's
 // consumer_sleeps_on_data, has_unread): rare work, and a stall becomes a delay and a warning.
 constexpr int kLostWakeupCheckMs = 2000;
+// Under systemd, while the app is not yet ready: each second in which the guest wrote anything
+// extends the unit's start timeout by this much (EXTEND_TIMEOUT_USEC), so a slow boot that
+// shows progress is waited for, and a silent, hung one still times out.
+constexpr uint64_t kStartProgressTickMs = 1000;
+constexpr uint64_t kStartExtendUsec = 5'000'000;
+// At a stop, systemd's stop timeout is extended to the grace period and this much more.
+constexpr uint64_t kStopExtendMarginMs = 5000;
+
+constexpr itimerspec kDisarmed{};
 
 // The answer to a request the monitor does not pass on to the guest.
 v1::Envelope unavailable(const std::string& why) {
@@ -81,7 +90,7 @@ Monitor::Monitor(const GuestConfig& config, Backend& backend, MonitorOptions opt
       backend_(backend),
       options_(options),
       systemd_(options.systemd != nullptr ? *options.systemd : no_systemd_),
-      output_(options.stdout_fd, options.stderr_fd, options.log) {
+      output_(options.stdout_fd, options.stderr_fd, options.log, options.journal) {
   const sigset_t set = stop_signals();
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   deadline_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -94,6 +103,14 @@ Monitor::Monitor(const GuestConfig& config, Backend& backend, MonitorOptions opt
     spec.it_value = spec.it_interval;
     if (watchdog_fd_ >= 0) timerfd_settime(watchdog_fd_, 0, &spec, nullptr);
   }
+  if (systemd_.active()) {
+    start_progress_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    itimerspec spec{};
+    spec.it_interval.tv_sec = static_cast<time_t>(kStartProgressTickMs / 1000);
+    spec.it_interval.tv_nsec = static_cast<long>((kStartProgressTickMs % 1000) * 1'000'000);
+    spec.it_value = spec.it_interval;
+    if (start_progress_fd_ >= 0) timerfd_settime(start_progress_fd_, 0, &spec, nullptr);
+  }
   systemd_.send("MAINPID=" + std::to_string(getpid()) + "\nSTATUS=guest " + config_.name + " on " +
                 config_.hypervisor + ": booting");
 }
@@ -103,7 +120,7 @@ Monitor::~Monitor() {
     flush_replies(c);  // the last replies, as far as the socket takes them without waiting
     close(c.fd);
   }
-  for (const int fd : {signal_fd_, deadline_fd_, grace_fd_, watchdog_fd_}) {
+  for (const int fd : {signal_fd_, deadline_fd_, grace_fd_, watchdog_fd_, start_progress_fd_}) {
     if (fd >= 0) close(fd);
   }
 }
@@ -128,7 +145,7 @@ int Monitor::run() {
   }
   if (config_.timeout_s > 0) arm_timer(deadline_fd_, static_cast<uint64_t>(config_.timeout_s * 1000));
 
-  enum : size_t { kWake, kEnd, kSignals, kDeadline, kGrace, kRoom, kWatchdog, kListen, kFirstClient };
+  enum : size_t { kWake, kEnd, kSignals, kDeadline, kGrace, kRoom, kWatchdog, kStartProgress, kListen, kFirstClient };
   for (;;) {
     const bool more = rings_usable_ && service_rings();
     // Sleep only if the rings agree they are empty after arming their waiting flags (the
@@ -142,6 +159,7 @@ int Monitor::run() {
                                {grace_fd_, POLLIN, 0},
                                {output_.room_fd(), POLLIN, 0},
                                {watchdog_fd_, POLLIN, 0},
+                               {start_progress_fd_, POLLIN, 0},
                                {accepting_ ? options_.control_listen_fd : -1, POLLIN, 0}};
     for (const Client& c : clients_) {
       const size_t queued = c.replies.queued();
@@ -165,6 +183,7 @@ int Monitor::run() {
     if (fds[kDeadline].revents) on_deadline();
     if (fds[kGrace].revents) on_grace_timer();
     if (fds[kWatchdog].revents) on_watchdog_tick();
+    if (fds[kStartProgress].revents) on_start_progress_tick();
     if (fds[kRoom].revents) {
       output_.consume_room_signal();
       output_blocked_ = false;
@@ -218,6 +237,7 @@ bool Monitor::drain_stdio(int budget) {
       if (s.code != ring::Errc::kEmpty) guest_broke_protocol("stdio ring: " + protocol::describe(s));
       return false;
     }
+    guest_spoke_ = true;
     if (output.type == static_cast<uint32_t>(ring::FrameType::kStdout)) {
       output_.write(false, output.data, output.length);
     } else if (output.type == static_cast<uint32_t>(ring::FrameType::kStderr)) {
@@ -245,6 +265,7 @@ bool Monitor::drain_control(int budget) {
       guest_broke_protocol("control ring: " + s.message());
       return false;
     }
+    guest_spoke_ = true;
     spdlog::debug("guest {} -> host: {}", config_.name, protocol::describe(message));
     handle_guest_message(message);
   }
@@ -399,6 +420,8 @@ void Monitor::begin_stop(const v1::Envelope& request, const std::string& what) {
   spdlog::info("guest {}: {}; killing it in {} ms unless it exits", config_.name, what, grace_ms);
   grace_ms_ = grace_ms;
   arm_timer(grace_fd_, grace_ms);
+  // A grace period longer than the unit's TimeoutStopSec is still waited for.
+  systemd_.send("EXTEND_TIMEOUT_USEC=" + std::to_string((grace_ms + kStopExtendMarginMs) * 1000));
 }
 
 void Monitor::on_watchdog_tick() {
@@ -415,6 +438,18 @@ void Monitor::on_watchdog_tick() {
   v1::Envelope ping;
   ping.mutable_ping()->set_nonce(++watchdog_pings_);
   send_to_guest(std::move(ping), 0, &watchdog_ping_id_);
+}
+
+void Monitor::on_start_progress_tick() {
+  uint64_t expirations;
+  if (read(start_progress_fd_, &expirations, sizeof expirations) != sizeof expirations) return;
+  if (phase_ != Phase::kAwaitHello && phase_ != Phase::kAwaitReady) {
+    timerfd_settime(start_progress_fd_, 0, &kDisarmed, nullptr);  // started (or ending): no more to extend
+    return;
+  }
+  if (!guest_spoke_) return;
+  guest_spoke_ = false;
+  systemd_.send("EXTEND_TIMEOUT_USEC=" + std::to_string(kStartExtendUsec));
 }
 
 void Monitor::on_watchdog_pong() {

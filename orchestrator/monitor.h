@@ -19,7 +19,7 @@
 #include "orchestrator/guest_channel.h"
 #include "orchestrator/output_writer.h"
 #include "orchestrator/state_dir.h"
-#include "orchestrator/systemd_notify.h"
+#include "orchestrator/systemd/notifier.h"
 #include "protocol/envelope_ring.h"
 
 namespace monocell {
@@ -32,8 +32,11 @@ struct MonitorOptions {
   LogWriter* log = nullptr;  // records the guest's output, or null
   int ready_fd = -1;  // gets one byte when the guest runs (a detached start waits for it), or -1
   // Tells systemd (NOTIFY_SOCKET) the guest's phases, and keeps its watchdog fed while the guest
-  // answers Pings: a foreground `monocell run` that systemd started (systemd_notify.h); or null.
+  // answers Pings: a foreground `monocell run` that systemd started (systemd/notifier.h); or null.
   SystemdNotifier* systemd = nullptr;
+  // The guest's output as journal entries with its name and stream (a monitor whose stdout is
+  // systemd's journal), instead of to stdout_fd and stderr_fd; or null.
+  systemd::JournalWriter* journal = nullptr;
 };
 
 class Monitor {
@@ -98,6 +101,8 @@ class Monitor {
   // systemd's watchdog: each tick pings the guest; its Pong is what feeds the watchdog.
   void on_watchdog_tick();
   void on_watchdog_pong();
+  // Under systemd, before the app is ready: extends the start timeout if the guest wrote anything.
+  void on_start_progress_tick();
   void accept_clients();
   void service_client(size_t index);
   void flush_replies(Client& client);
@@ -125,6 +130,8 @@ class Monitor {
   uint64_t watchdog_ping_id_ = 0;  // the monitor's own Ping awaiting its Pong, or 0
   uint64_t watchdog_pings_ = 0;
   bool watchdog_warned_ = false;  // the current silence was logged
+  int start_progress_fd_ = -1;  // ticks until the app is ready, under systemd; or -1
+  bool guest_spoke_ = false;  // it wrote something since the last start-progress tick
   Phase phase_ = Phase::kAwaitHello;
   int signal_fd_ = -1;
   int deadline_fd_ = -1;  // --timeout

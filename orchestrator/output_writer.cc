@@ -10,8 +10,8 @@
 
 namespace monocell {
 
-OutputWriter::OutputWriter(int stdout_fd, int stderr_fd, LogWriter* log, size_t limit)
-    : fds_{stdout_fd, stderr_fd}, log_(log), limit_(limit), room_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+OutputWriter::OutputWriter(int stdout_fd, int stderr_fd, LogWriter* log, systemd::JournalWriter* journal, size_t limit)
+    : fds_{stdout_fd, stderr_fd}, log_(log), journal_(journal), limit_(limit), room_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   open_[0] = stdout_fd >= 0;
   open_[1] = stderr_fd >= 0;
   thread_ = std::thread(&OutputWriter::run, this);
@@ -55,14 +55,22 @@ void OutputWriter::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything is written
+    if (queue_.empty()) {  // stopping, and everything is written
+      if (journal_ != nullptr) journal_->flush();
+      return;
+    }
     Chunk chunk = std::move(queue_.front());
     queue_.pop_front();
     const bool to_terminal = open_[chunk.stream];
+    const size_t size = chunk.bytes.size();
     lock.unlock();
     if (log_ != nullptr) {
       log_->append_at(chunk.time_ns, chunk.stream == 0 ? LogStream::kStdout : LogStream::kStderr, chunk.bytes.data(),
                       chunk.bytes.size());
+    }
+    if (journal_ != nullptr && to_terminal) {
+      journal_->write(chunk.stream == 1, chunk.bytes);
+      chunk.bytes.clear();
     }
     const char* p = chunk.bytes.data();
     size_t left = to_terminal ? chunk.bytes.size() : 0;
@@ -78,7 +86,7 @@ void OutputWriter::run() {
       left -= static_cast<size_t>(n);
     }
     lock.lock();
-    queued_ -= chunk.bytes.size();
+    queued_ -= size;
     if (failed) open_[chunk.stream] = false;
     if (waiting_for_room_ && queued_ < limit_ / 2) {
       waiting_for_room_ = false;

@@ -3,6 +3,8 @@
 // event loop: signals, timers and clients keep being served. The queue is bounded; when it
 // is full the monitor stops draining the guest's stdio ring, and the guest waits for space.
 // With a LogWriter, every chunk is also recorded in the guest's logs, with the time it came.
+// With a JournalWriter (a monitor systemd runs), the guest's output goes to the journal as
+// entries of its own instead of to the fds.
 #pragma once
 
 #include <condition_variable>
@@ -14,13 +16,15 @@
 #include <thread>
 
 #include "orchestrator/log_store.h"
+#include "orchestrator/systemd/journal_writer.h"
 
 namespace monocell {
 
 class OutputWriter {
  public:
   // An fd of -1 is no terminal (a detached guest): its stream goes to the log only.
-  OutputWriter(int stdout_fd, int stderr_fd, LogWriter* log = nullptr, size_t limit = 4u << 20);
+  OutputWriter(int stdout_fd, int stderr_fd, LogWriter* log = nullptr, systemd::JournalWriter* journal = nullptr,
+               size_t limit = 4u << 20);
   ~OutputWriter();  // writes what is queued, then stops
   OutputWriter(const OutputWriter&) = delete;
   OutputWriter& operator=(const OutputWriter&) = delete;
@@ -43,6 +47,7 @@ class OutputWriter {
 
   int fds_[2];
   LogWriter* log_;
+  systemd::JournalWriter* journal_;
   size_t limit_;
   int room_fd_ = -1;
   std::mutex mutex_;

@@ -17,6 +17,8 @@ void add_rm_command(CLI::App& app, int* exit_code);
 void add_inspect_command(CLI::App& app, int* exit_code);
 void add_wait_command(CLI::App& app, int* exit_code);
 void add_logs_command(CLI::App& app, int* exit_code);
+// `generate systemd`: a unit that runs a guest.
+void add_generate_command(CLI::App& app, int* exit_code);
 // `completion bash`: describes every command of `app`, so add it after the others.
 void add_completion_command(CLI::App& app, int* exit_code);
 

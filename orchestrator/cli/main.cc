@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   monocell::cli::add_inspect_command(app, &exit_code);
   monocell::cli::add_wait_command(app, &exit_code);
   monocell::cli::add_logs_command(app, &exit_code);
+  monocell::cli::add_generate_command(app, &exit_code);
   monocell::cli::add_image_command(app, &exit_code);
   monocell::cli::add_completion_command(app, &exit_code);
   try {

@@ -1,4 +1,4 @@
-// `monocell rm [-f] NAME|ID...`: removes ended guests: their state, config and logs. A running
+// `monocell rm [-f] [-i] NAME|ID...`: removes ended guests: their state, config and logs. A running
 // guest only with -f, which kills it first. What a killed monitor left (its state directory,
 // a Xen domain) goes too.
 #include <signal.h>
@@ -57,20 +57,31 @@ int remove(const GuestRef& guest, const std::string& reference, bool force) {
   return 0;
 }
 
+// No guest has this name, and no ID starts with it.
+bool names_no_guest(const std::string& reference) {
+  for (const GuestRef& guest : list_guests()) {
+    if (guest.name == reference || guest.id.starts_with(reference)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void add_rm_command(CLI::App& app, int* exit_code) {
   auto references = std::make_shared<std::vector<std::string>>();
   auto force = std::make_shared<bool>(false);
+  auto ignore = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("rm", "Remove guests: their state, config and logs (running ones only with -f)");
   cmd->add_flag("-f,--force", *force, "Kill a running guest first");
+  cmd->add_flag("-i,--ignore", *ignore, "No error for a guest that does not exist (a unit's clean-up before it starts)");
   cmd->add_option("guests", *references, "NAME, ID or unique ID prefix of each guest")->required();
   cmd->footer("Exit status: 0 when every guest is removed; 1 if one runs (without -f), is not found, or\n"
-              "cannot be removed.");
-  cmd->callback([references, force, exit_code] {
+              "cannot be removed (a missing one is not an error with -i).");
+  cmd->callback([references, force, ignore, exit_code] {
     std::vector<std::pair<GuestRef, std::string>> guests;
     bool needs_xen = false;
     for (const std::string& reference : *references) {
+      if (*ignore && names_no_guest(reference)) continue;
       const auto guest = find_guest(reference);
       if (!guest) {
         *exit_code = kVerbFailed;

@@ -1,5 +1,5 @@
-// Notifications to systemd (systemd_notify.h).
-#include "orchestrator/systemd_notify.h"
+// Notifications to systemd (systemd/notifier.h).
+#include "orchestrator/systemd/notifier.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -144,3 +144,41 @@ TEST_CASE("under systemd's watchdog, WATCHDOG=1 flows while the guest answers, a
     }
   }
 }
+
+TEST_CASE("under systemd, a booting guest that shows progress extends the start timeout, and a stop its grace") {
+  for (const std::string& hypervisor : monocell::testing::test_hypervisors()) {
+    INFO("hypervisor " << hypervisor);
+    TempDir dir;
+    FakeSystemd systemd(dir.path() + "/notify");
+    // It prints once, then prepares in silence for 3.5 s: its first second extends the start
+    // timeout, the silent ones do not.
+    Command run({MONOCELL_BIN, "run", "--hypervisor", hypervisor, "--name", "slow", "--grace-period", "7",
+                 app_path(hypervisor, "test-ready"), "3500"},
+                {"MONOCELL_STATE_DIR=" + dir.path() + "/state", "NOTIFY_SOCKET=" + dir.path() + "/notify"});
+    std::vector<std::string> seen;
+    REQUIRE(systemd.wait_for("READY=1", 30'000, &seen).count() >= 0);
+    const std::string all = joined(seen);
+    INFO("notifications: " << all);
+    size_t extensions = 0;
+    for (const std::string& text : seen) extensions += text == "EXTEND_TIMEOUT_USEC=5000000";
+    CHECK(extensions >= 1);
+    CHECK(extensions <= 2);
+    run.signal(SIGTERM);
+    // The stop's grace period (7 s) and a margin: systemd waits that long before its own kill.
+    CHECK(systemd.wait_for("EXTEND_TIMEOUT_USEC=12000000", 30'000, &seen).count() >= 0);
+    CHECK(run.wait(60'000).exit_code == 143);
+  }
+}
+
+TEST_CASE("under systemd, restarts are systemd's: the monitor ends with the guest") {
+  for (const std::string& hypervisor : monocell::testing::test_hypervisors()) {
+    INFO("hypervisor " << hypervisor);
+    TempDir dir;
+    FakeSystemd systemd(dir.path() + "/notify");
+    const auto result = monocell::testing::run_command(
+        {MONOCELL_BIN, "run", "--hypervisor", hypervisor, "--name", "once", "--restart", "always", "hello", "3"},
+        {"MONOCELL_STATE_DIR=" + dir.path() + "/state", "NOTIFY_SOCKET=" + dir.path() + "/notify"}, 60'000);
+    CHECK(result.exit_code == 3);  // the unit's Restart= decides what comes next
+    CHECK(result.err.find("--restart always is left to systemd") != std::string::npos);
+  }
+}
