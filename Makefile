@@ -149,11 +149,14 @@ bench: build
 	@$(BIN)/monocell-bench-image
 	@bash ci/rig-xen/run-xen-bench.sh $(BUILD)/images $(BIN)
 
-# The SDK and the CLI into PREFIX (default /usr/local): sdk/CMakeLists.txt says what goes where.
+# The CLI, the sample apps, the systemd generator and template unit, and the SDK into PREFIX
+# (default /usr/local), under DESTDIR if given (a package's root): sdk/CMakeLists.txt says what
+# goes where.
 PREFIX ?= /usr/local
+DESTDIR ?=
 install: build
-	cmake --install $(BUILD)/guest --prefix $(PREFIX)
-	cmake --install $(BUILD)/release --prefix $(PREFIX)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/guest --prefix $(PREFIX)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/release --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD)

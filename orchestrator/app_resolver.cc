@@ -12,15 +12,28 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Apps built for the process backend live in `apps/` beside the monocell binary.
-fs::path process_app_dir() {
-  if (const char* dir = std::getenv("MONOCELL_APP_DIR"); dir != nullptr && *dir != '\0') return dir;
+// Where this monocell is: a build tree's bin/, or an installation's PREFIX/bin/.
+fs::path own_dir() {
   std::error_code ec;
-  return fs::read_symlink("/proc/self/exe", ec).parent_path() / "apps";
+  return fs::read_symlink("/proc/self/exe", ec).parent_path();
 }
 
+// Apps built for the process backend: `apps/` beside a built monocell, PREFIX/lib/monocell/apps
+// for an installed one.
+fs::path process_app_dir() {
+  if (const char* dir = std::getenv("MONOCELL_APP_DIR"); dir != nullptr && *dir != '\0') return dir;
+  const fs::path installed = own_dir() / "../lib/monocell/apps";
+  std::error_code ec;
+  if (fs::is_directory(installed, ec)) return installed.lexically_normal();
+  return own_dir() / "apps";
+}
+
+// The sample images: PREFIX/lib/monocell/images for an installed monocell, else the build's.
 fs::path image_dir() {
   if (const char* dir = std::getenv("MONOCELL_IMAGE_DIR"); dir != nullptr && *dir != '\0') return dir;
+  const fs::path installed = own_dir() / "../lib/monocell/images";
+  std::error_code ec;
+  if (fs::is_directory(installed, ec)) return installed.lexically_normal();
   return MONOCELL_DEFAULT_IMAGE_DIR;
 }
 
