@@ -164,7 +164,7 @@ TEST_CASE("run passes the guest's exit code through: 0, 1 and 42") {
   }
 }
 
-TEST_CASE("-e before the app sets the app's environment and leaves the app the app") {
+TEST_CASE("run -e K=V APP: each -e sets one variable and APP stays the app") {
   for (const std::string& hv : hypervisors()) {
     INFO(hv);
     Cli cli;
