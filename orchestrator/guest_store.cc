@@ -6,9 +6,11 @@
 
 #include <cerrno>
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "orchestrator/state_dir.h"
 #include "orchestrator/timestamp.h"
@@ -24,6 +26,29 @@ bool save_guest_state(const std::string& id, const GuestState& state, std::strin
   return write_file_atomically(state_path_of(id), state_to_json(state), error);
 }
 
+namespace {
+
+// A guest's files are written before its name claims them, and its name goes before them at
+// rm: a CLI killed in between leaves files no name leads to. Each create sweeps away those
+// older than this (younger ones may be a create under way in another CLI).
+constexpr auto kOrphanAge = std::chrono::minutes(1);
+
+void sweep_orphaned_guests() {
+  std::set<std::string> named;
+  for (const GuestRef& guest : list_guests()) named.insert(guest.id);
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator(guests_root(), ec)) {
+    const std::string id = entry.path().filename().string();
+    std::error_code entry_ec;
+    if (!is_guest_id(id) || named.count(id) != 0) continue;
+    if (now - fs::last_write_time(entry.path(), entry_ec) < kOrphanAge || entry_ec) continue;
+    fs::remove_all(entry.path(), entry_ec);
+  }
+}
+
+}  // namespace
+
 bool create_guest(GuestRecord* record, std::string* error) {
   std::error_code ec;
   for (const std::string& dir : {guests_root(), names_root()}) {
@@ -34,6 +59,7 @@ bool create_guest(GuestRecord* record, std::string* error) {
     }
   }
   fs::permissions(data_root(), fs::perms::owner_all, ec);  // configs hold the app's environment
+  sweep_orphaned_guests();
   record->id = new_guest_id();
   record->created_ns = now_ns();
   const std::string dir = guest_data_dir(record->id);

@@ -621,3 +621,19 @@ TEST_CASE("restart: a bad policy or exit code list is refused with 125 and creat
     CHECK(cli.ps_json(true).empty());
   }
 }
+
+TEST_CASE("files a killed CLI left without a name (mid create or rm) are swept away by a later create") {
+  Cli cli;
+  REQUIRE(cli({"create", "--name", "orphan", "--hypervisor", "process", "hello"}).exit_code == 0);
+  REQUIRE(cli({"create", "--name", "young", "--hypervisor", "process", "hello"}).exit_code == 0);
+  const fs::path orphan = cli.inspect("orphan")["data_dir"].get<std::string>();
+  const fs::path young = cli.inspect("young")["data_dir"].get<std::string>();
+  // As a CLI killed between writing the files and claiming the name leaves them: the one a
+  // minute old is forgotten, the fresh one may be a create under way elsewhere.
+  for (const char* name : {"orphan", "young"}) REQUIRE(fs::remove(cli.data() + "/names/" + name));
+  fs::last_write_time(orphan, fs::file_time_type::clock::now() - std::chrono::minutes(2));
+  REQUIRE(cli({"create", "--name", "next", "--hypervisor", "process", "hello"}).exit_code == 0);
+  CHECK(!fs::exists(orphan));
+  CHECK(fs::exists(young));
+  CHECK(cli({"inspect", "next"}).exit_code == 0);
+}
