@@ -27,6 +27,8 @@ fail() {
 }
 # journal_has UNIT TEXT: a line of the unit's journal (systemd's or the guest's) contains TEXT.
 journal_has() { journalctl -u "$1" --no-pager -o cat | grep -qF -- "$2"; }
+# said_ready UNIT: test-ready's own line "ready" (not systemd's lines, which name the unit) is there.
+said_ready() { journalctl -u "$1" --no-pager -o cat | grep -qx ready; }
 # wait_until SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds or time is up.
 wait_until() {
   local deadline=$(($(now_ms) + $1 * 1000))
@@ -84,7 +86,7 @@ scenario_ready() {
     fail "$name" "$unit" "the unit is $state right after systemctl start, not active"
   elif [ "$at_1s" != activating ]; then
     fail "$name" "$unit" "the unit was $at_1s 1 s into systemctl start, not activating"
-  elif ! journal_has "$unit" ready; then
+  elif ! said_ready "$unit"; then
     fail "$name" "$unit" "the guest's \"ready\" line is not in the unit's journal"
   else
     pass "$name"
@@ -163,7 +165,7 @@ scenario_generator_at_boot() {
   begin
   if [ ! -e /run/systemd/generator/at-boot.service ]; then
     fail generator-at-boot "" "the generator wrote no at-boot.service ($(ls /run/systemd/generator 2>&1 | tr '\n' ' '))"
-  elif ! wait_until 20 journal_has at-boot.service ready; then
+  elif ! wait_until 20 said_ready at-boot.service; then
     fail generator-at-boot at-boot.service "at-boot.service did not start at boot (no \"ready\" within 20 s)"
   elif ! is_state at-boot.service active; then
     fail generator-at-boot at-boot.service "at-boot.service is $(systemctl is-active at-boot.service), not active"
@@ -181,7 +183,7 @@ scenario_generator_reload() {
   systemctl daemon-reload
   if ! systemctl start "$unit"; then
     fail generator-reload "$unit" "systemctl start $unit failed after daemon-reload"
-  elif ! is_state "$unit" active || ! journal_has "$unit" ready; then
+  elif ! is_state "$unit" active || ! said_ready "$unit"; then
     fail generator-reload "$unit" "$unit is $(systemctl is-active "$unit") without the guest's \"ready\""
   elif [ "$(systemctl show -P WatchdogUSec "$unit")" != 2s ] || [ "$(systemctl show -P Restart "$unit")" != on-failure ]; then
     fail generator-reload "$unit" "Watchdog=2 and Restart=on-failure became WatchdogUSec=$(systemctl show -P WatchdogUSec "$unit") Restart=$(systemctl show -P Restart "$unit")"
@@ -206,7 +208,7 @@ scenario_verify() {
   fi
 }
 
-say "start: systemd $(systemctl --version | awk 'NR==1 {print $2}'), /dev/kvm $([ -c /dev/kvm ] && echo present || echo MISSING)"
+say "start: systemd $(systemctl --version | awk 'NR==1 {print $2}'), /dev/kvm $([ -c /dev/kvm ] && echo present || echo MISSING), up $(cut -d' ' -f1 /proc/uptime) s"
 scenario_smoke
 scenario_generator_at_boot
 scenario_ready kvm test-ready
@@ -217,5 +219,5 @@ scenario_stop process "$PROCESS_APPS/test-signals"
 scenario_watchdog
 scenario_generator_reload
 scenario_verify
-say "done passed=$passed failed=$failed"
+say "done passed=$passed failed=$failed, up $(cut -d' ' -f1 /proc/uptime) s"
 [ "$failed" -eq 0 ]
