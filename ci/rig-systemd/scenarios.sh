@@ -6,7 +6,7 @@
 # "monocell-systemd: done passed=N failed=M", and the exit code says whether any failed.
 # Environment (/etc/monocell-rig.env): MONOCELL, the CLI; PROCESS_APPS, the process backend's apps.
 set -u
-cd /tmp
+cd /tmp || exit 1
 passed=0 failed=0 began=0
 
 say() { echo "monocell-systemd: $*"; }
