@@ -11,6 +11,8 @@
 #   make conformance  the end-to-end suite on every target, summarised as one table (the end of make test)
 #   make bench   benchmarks, printed as ratios measured side by side
 #   make fuzz    the libFuzzer targets for FUZZ_SECONDS each
+#   make deb     build/monocell_VERSION_amd64.deb: what make install installs, as a Debian package (packaging/deb)
+#   make test-deb  that package through lintian, installed into a root of its own and purged (part of make test)
 #
 # Host code is built by CMake + Ninja in three configurations under build/:
 #   build/release  (binaries in build/bin)   build/asan (ASan+UBSan)   build/fuzz (clang + libFuzzer)
@@ -29,7 +31,7 @@ CONFORMANCE_SUITES := ^(e2e_tests|kvm_tests|xen_tests):
 # The Xen backend's suite needs a dom0: it runs in the Xen rig (make rig-xen), never here.
 DOM0_SUITES := ^xen_tests:
 
-.PHONY: all deps build-guest build build-asan build-fuzz run demo test test-release test-local rig rig-kvm rig-xen rig-systemd install \
+.PHONY: all deps build-guest build build-asan build-fuzz run demo test test-release test-local rig rig-kvm rig-xen rig-systemd install deb test-deb \
   conformance-table conformance test-asan test-fuzz fuzz bench clean
 
 all: build
@@ -128,7 +130,7 @@ conformance:
 
 test:
 	rm -rf $(CONFORMANCE)
-	$(MAKE) test-release test-local rig test-asan test-fuzz
+	$(MAKE) test-release test-deb test-local rig test-asan test-fuzz
 	$(MAKE) conformance-table
 
 fuzz: build-fuzz
@@ -159,4 +161,21 @@ install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/release --prefix $(PREFIX)
 
 clean:
+# A Debian package of what make install installs with PREFIX=/usr: the stage is made afresh
+# each time (nothing stale may reach the package), packaging/deb/build-deb.sh strips it, adds
+# the docs, control files and maintainer scripts, and builds build/monocell_VERSION_amd64.deb.
+DEB_STAGE := $(BUILD)/deb/root
+DEB := $(BUILD)/monocell_$(shell sed -n 's/^project.monocell VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)_amd64.deb
+deb: build
+	@rm -rf $(DEB_STAGE) && mkdir -p $(DEB_STAGE)
+	@$(MAKE) --no-print-directory install PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_STAGE) > $(BUILD)/deb/install.log
+	@bash packaging/deb/build-deb.sh . $(DEB_STAGE) $(BUILD)
+
+# The package as Debian and dpkg see it: lintian finds no error or warning (the tags that are
+# intended are overridden in packaging/deb/lintian-overrides, each with its reason), and it
+# installs into a root of its own, runs hello from there and purges to nothing. About 30 s.
+test-deb: deb
+	lintian --fail-on error,warning $(DEB)
+	bash packaging/deb/test-install-purge.sh $(DEB)
+
 	rm -rf $(BUILD)

@@ -13,6 +13,7 @@ packages=(
   lz4                                                 # the baseline of make bench's image part (lz4 -d)
   libxen-dev                                          # the Xen backend and monocell-xen (hypervisors/xen)
   systemd xz-utils                                    # the systemd rig boots this machine's systemd (ci/rig-systemd)
+  lintian help2man                                    # make deb's manual pages, make test-deb's lintian (packaging/deb)
 )
 
 missing=()
