@@ -9,7 +9,7 @@
 #   make rig-systemd  monocell's units under Debian's systemd as PID 1, guests on nested KVM under QEMU (ci/rig-systemd; part of make test)
 #   make rig     every rig
 #   make conformance  the end-to-end suite on every target, summarised as one table (the end of make test)
-#   make bench   benchmarks, printed as ratios measured side by side
+#   make bench   benchmarks, printed as ratios measured side by side (and density: 1000 guests, 10000 churn cycles)
 #   make fuzz    the libFuzzer targets for FUZZ_SECONDS each
 #   make deb     build/monocell_VERSION_amd64.deb: what make install installs, as a Debian package (packaging/deb)
 #   make test-deb  that package through lintian, installed into a root of its own and purged (part of make test)
@@ -149,6 +149,7 @@ bench: build
 	  echo "kvm: not measured: this machine has no /dev/kvm"; \
 	fi
 	@$(BIN)/monocell-bench-image
+	@$(BIN)/monocell-bench-density
 	@bash ci/rig-xen/run-xen-bench.sh $(BUILD)/images $(BIN)
 
 # The CLI, the sample apps, the systemd generator and template unit, and the SDK into PREFIX
