@@ -161,7 +161,6 @@ install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/guest --prefix $(PREFIX)
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/release --prefix $(PREFIX)
 
-clean:
 # A Debian package of what make install installs with PREFIX=/usr: the stage is made afresh
 # each time (nothing stale may reach the package), packaging/deb/build-deb.sh strips it, adds
 # the docs, control files and maintainer scripts, and builds build/monocell_VERSION_amd64.deb.
@@ -179,4 +178,5 @@ test-deb: deb
 	lintian --fail-on error,warning $(DEB)
 	bash packaging/deb/test-install-purge.sh $(DEB)
 
+clean:
 	rm -rf $(BUILD)
