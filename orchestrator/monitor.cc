@@ -52,6 +52,17 @@ constexpr uint64_t kStopExtendMarginMs = 5000;
 
 constexpr itimerspec kDisarmed{};
 
+// A timerfd that ticks every `ms`; -1 if none can be made.
+int periodic_timer(uint64_t ms) {
+  const int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  itimerspec spec{};
+  spec.it_interval.tv_sec = static_cast<time_t>(ms / 1000);
+  spec.it_interval.tv_nsec = static_cast<long>((ms % 1000) * 1'000'000);
+  spec.it_value = spec.it_interval;
+  if (fd >= 0) timerfd_settime(fd, 0, &spec, nullptr);
+  return fd;
+}
+
 // The answer to a request the monitor does not pass on to the guest.
 v1::Envelope unavailable(const std::string& why) {
   v1::Envelope refusal;
@@ -95,22 +106,8 @@ Monitor::Monitor(const GuestConfig& config, Backend& backend, MonitorOptions opt
   signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   deadline_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
   grace_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  if (const uint64_t interval = systemd_.watchdog_interval_ms(); interval > 0) {
-    watchdog_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    itimerspec spec{};
-    spec.it_interval.tv_sec = static_cast<time_t>(interval / 1000);
-    spec.it_interval.tv_nsec = static_cast<long>((interval % 1000) * 1'000'000);
-    spec.it_value = spec.it_interval;
-    if (watchdog_fd_ >= 0) timerfd_settime(watchdog_fd_, 0, &spec, nullptr);
-  }
-  if (systemd_.active()) {
-    start_progress_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    itimerspec spec{};
-    spec.it_interval.tv_sec = static_cast<time_t>(kStartProgressTickMs / 1000);
-    spec.it_interval.tv_nsec = static_cast<long>((kStartProgressTickMs % 1000) * 1'000'000);
-    spec.it_value = spec.it_interval;
-    if (start_progress_fd_ >= 0) timerfd_settime(start_progress_fd_, 0, &spec, nullptr);
-  }
+  if (const uint64_t interval = systemd_.watchdog_interval_ms(); interval > 0) watchdog_fd_ = periodic_timer(interval);
+  if (systemd_.active()) start_progress_fd_ = periodic_timer(kStartProgressTickMs);
   systemd_.send("MAINPID=" + std::to_string(getpid()) + "\nSTATUS=guest " + config_.name + " on " +
                 config_.hypervisor + ": booting");
 }
