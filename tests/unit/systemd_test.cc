@@ -84,7 +84,7 @@ TEST_CASE("ExecStart= words: what quote_exec_word writes, systemd's splitting re
   CHECK(!systemd::split_words("a \"open").has_value());
 }
 
-TEST_CASE("--restart becomes systemd's Restart=, with on-failure:N as a start limit") {
+TEST_CASE("a restart policy becomes systemd's Restart=, with on-failure:N as a start limit") {
   std::string error;
   std::vector<std::string> limit;
   CHECK(systemd::restart_lines(*parse_restart_policy("no", "", &error), &limit) == std::vector<std::string>{"Restart=no"});
