@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -82,6 +84,20 @@ BootEnd boot_once(GuestConfig config, StateDir& claim, LogWriter& log, int contr
   end.stopped_by_user = monitor.stopped_by_user();
   end.reached_running = monitor.reached_running();
   return end;
+}
+
+// Closes every fd from 3 up but those in `keep`: a detached monitor must not hold what its CLI
+// inherited (a harness's pipe, a shell's redirection) open for the guest's whole life, or
+// whoever waits for that pipe's end waits for the guest's.
+void close_inherited_fds(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned from = 3;
+  for (const int fd : keep) {
+    if (fd < static_cast<int>(from)) continue;
+    if (static_cast<unsigned>(fd) > from) close_range(from, static_cast<unsigned>(fd) - 1, 0);
+    from = static_cast<unsigned>(fd) + 1;
+  }
+  close_range(from, ~0U, 0);
 }
 
 int run_claimed(const GuestRecord& record, StateDir& claim, int stdout_fd, int stderr_fd, int ready_fd,
@@ -211,6 +227,13 @@ int start_detached(const GuestRecord& record, std::string* error, const Resolved
     close(ready[0]);
     setsid();
     if (fork() != 0) _exit(0);
+    std::vector<int> keep = {ready[1]};
+    if (app != nullptr && app->image) {
+      for (const auto* memfd : {app->image->memfd.get(), app->image->file_tree_memfd.get()}) {
+        if (memfd != nullptr) keep.push_back(memfd->get());
+      }
+    }
+    close_inherited_fds(std::move(keep));
     const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
     if (null_fd > 2) close(null_fd);

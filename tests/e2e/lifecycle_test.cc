@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -636,4 +638,25 @@ TEST_CASE("files a killed CLI left without a name (mid create or rm) are swept a
   CHECK(!fs::exists(orphan));
   CHECK(fs::exists(young));
   CHECK(cli({"inspect", "next"}).exit_code == 0);
+}
+
+TEST_CASE("a detached guest's monitor keeps none of the fds its CLI inherited: a caller waiting on a pipe is not held") {
+  for (const std::string& hv : hypervisors()) {
+    INFO(hv);
+    Cli cli;
+    // The write end without O_CLOEXEC, as a shell's redirection or a harness's pipe reaches the CLI.
+    int ends[2];
+    REQUIRE(pipe(ends) == 0);
+    fcntl(ends[0], F_SETFD, FD_CLOEXEC);
+    cli.run_detached(hv, {"--name", "inheritor", "echo"});
+    close(ends[1]);
+    // The CLI has exited; with no monitor holding the write end, the pipe ends now.
+    pollfd end{ends[0], POLLIN, 0};
+    CHECK(poll(&end, 1, 5000) == 1);
+    char byte;
+    CHECK(read(ends[0], &byte, 1) == 0);
+    close(ends[0]);
+    CHECK(cli.inspect("inheritor")["status"] == "running");
+    CHECK(cli({"rm", "-f", "inheritor"}).exit_code == 0);
+  }
 }
