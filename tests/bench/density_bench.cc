@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Issue 9, point 8.
+// The targets a host of this kind is expected to meet.
 constexpr int kGuestsTarget = 1000;
 constexpr double kMibPerGuestTarget = 2.0;
 constexpr double kCreatePerSecondTarget = 100.0;
