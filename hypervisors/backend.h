@@ -22,6 +22,11 @@ struct GuestConfig {
   // The image's file tree (images/format/file_tree_abi.h, checked), read-only at / in the guest;
   // empty: none. A path the backend opens, like `image`.
   std::string file_tree;
+  // The sha256 (hex) of `image`'s content when the CLI has checked it (a stored image); else empty.
+  std::string image_sha256;
+  // A directory where the guests of one image share its read-only pages (a VM backend keeps a
+  // read-only copy of the image there); empty: each guest loads its own copy.
+  std::string shared_image_dir;
   std::vector<std::string> argv;  // argv[0] is the app name
   std::vector<std::string> env;  // KEY=VALUE
   std::string cwd = "/";

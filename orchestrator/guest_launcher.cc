@@ -25,6 +25,7 @@
 #include "orchestrator/restart_policy.h"
 #include "orchestrator/restart_wait.h"
 #include "orchestrator/state_dir.h"
+#include "orchestrator/state_paths.h"
 #include "orchestrator/systemd/journal_writer.h"
 #include "orchestrator/timestamp.h"
 
@@ -68,6 +69,8 @@ BootEnd boot_once(GuestConfig config, StateDir& claim, LogWriter& log, int contr
   }
   // The memfds' paths name this process, which (detached) is not the one that found them.
   config.image = app->image ? image::memfd_path(*app->image->memfd) : app->path;
+  config.image_sha256 = app->image ? app->image->sha256 : "";
+  config.shared_image_dir = shared_images_root();
   if (app->image && app->image->file_tree_memfd) {
     config.file_tree = image::memfd_path(*app->image->file_tree_memfd);
   }

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "hypervisors/common/shared_image_file.h"
+
 namespace monocell {
 namespace fs = std::filesystem;
 
@@ -92,6 +94,9 @@ bool remove_dead_state_dir(const std::string& name, const std::function<bool(std
     fs::remove_all(dir, ec);
     removed = !ec;
     if (ec) *error = "cannot remove " + dir.string() + ": " + ec.message();
+    // A monitor that died held its image's shared copy to the end: the copy goes with it, unless
+    // another running guest still holds it.
+    SharedImageFile::remove_unheld(shared_images_root());
   }
   close(fd);
   return removed;

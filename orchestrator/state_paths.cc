@@ -34,6 +34,7 @@ std::string data_root() {
   return "/tmp/monocell-data-" + std::to_string(::geteuid());
 }
 
+std::string shared_images_root() { return state_root() + "/.images"; }
 std::string guests_root() { return data_root() + "/guests"; }
 std::string names_root() { return data_root() + "/names"; }
 std::string guest_data_dir(const std::string& id) { return guests_root() + "/" + id; }

@@ -15,6 +15,10 @@ std::string state_root();
 // $HOME/.local/share/monocell.
 std::string data_root();
 
+// <state>/.images: the read-only copies of guest images whose pages the running guests of one
+// image share (hypervisors/kvm/shared_image_file.h). No guest name starts with '.'.
+std::string shared_images_root();
+
 // <data>/guests/<ID>/: config.json, state.json, logs/.
 std::string guest_data_dir(const std::string& id);
 std::string guests_root();

@@ -7,6 +7,7 @@
 
 #include "images/format/image_error.h"
 #include "images/format/image_reference.h"
+#include "images/format/sha256.h"
 #include "images/store/blob_memfd.h"
 #include "images/store/image_store.h"
 #include "images/store/store_lock.h"
@@ -57,6 +58,7 @@ StoredAppLookup find_stored_app(const std::string& hypervisor, const std::string
     found.memfd = std::make_shared<image::FileDescriptor>(
         image::decompress_to_memfd(store, stored, *blob, reference->name));
     found.path = image::memfd_path(*found.memfd);
+    found.sha256 = image::to_hex(blob->digest.sha256);  // the decompression above checked it
     if (file_tree != nullptr) {
       found.file_tree_memfd = std::make_shared<image::FileDescriptor>(
           image::decompress_to_memfd(store, stored, *file_tree, reference->name + "-files"));

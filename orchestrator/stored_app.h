@@ -18,6 +18,7 @@ struct StoredApp {
   std::string name;  // the image's name (the app's argv[0])
   image::v1::RunDefaults defaults;
   std::shared_ptr<image::FileDescriptor> memfd;  // keep open while the guest may load it
+  std::string sha256;  // hex, of the memfd's content (checked)
   // The image's file tree, checked, in a memfd of its own (empty path: the image has none).
   std::string file_tree_path;
   std::shared_ptr<image::FileDescriptor> file_tree_memfd;

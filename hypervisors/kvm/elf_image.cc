@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hypervisors/common/shared_image_file.h"
+
 #include "guest_memory.h"
 #include "kvm_error.h"
 
@@ -18,6 +20,7 @@ namespace {
 
 constexpr uint64_t kMaxImageSize = 1ull << 30;
 constexpr uint64_t kAddressLimit = boot::kMaxRamSize;
+constexpr uint64_t kPageSize = 4096;
 
 bool span_ok(uint64_t offset, uint64_t size, uint64_t total) {
   return offset <= total && size <= total - offset;
@@ -34,7 +37,7 @@ uint64_t align4(uint64_t v) { return (v + 3) & ~uint64_t{3}; }
 
 }  // namespace
 
-ElfImage ElfImage::from_file(const std::string& path) {
+ElfImage ElfImage::from_file(const std::string& path, const PageSharing& sharing) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw ImageError("cannot open guest image " + path + ": " + std::strerror(errno));
   struct stat st {};
@@ -54,6 +57,12 @@ ElfImage ElfImage::from_file(const std::string& path) {
   std::shared_ptr<const uint8_t> holder(static_cast<const uint8_t*>(p),
                                         [size](const uint8_t* q) { ::munmap(const_cast<uint8_t*>(q), size); });
   ElfImage image = parse_bytes(std::move(holder), size, path);
+  if (!sharing.directory.empty()) {
+    const std::string key = SharedImageFile::key_for(fd, sharing.content_sha256);
+    if (auto shared = SharedImageFile::open(sharing.directory, key, fd, size)) {
+      image.shared_ = std::make_shared<const SharedImageFile>(std::move(*shared));
+    }
+  }
   image.file_ = std::move(file);
   return image;
 }
@@ -109,7 +118,7 @@ ElfImage ElfImage::parse_bytes(std::shared_ptr<const uint8_t> holder, size_t siz
     if (ph.p_vaddr < boot::kImageMinAddress || !span_ok(ph.p_vaddr, ph.p_memsz, kAddressLimit)) {
       throw fail("PT_LOAD at an address outside [1 MiB, 3 GiB)");
     }
-    image.segments_.push_back({ph.p_offset, ph.p_vaddr, ph.p_filesz, ph.p_memsz});
+    image.segments_.push_back({ph.p_offset, ph.p_vaddr, ph.p_filesz, ph.p_memsz, (ph.p_flags & PF_W) != 0});
     lowest = std::min(lowest, ph.p_vaddr);
     highest = std::max(highest, ph.p_vaddr + ph.p_memsz);
     // AT_PHDR: where the program headers appear in memory.
@@ -151,6 +160,41 @@ void ElfImage::parse_notes(uint64_t offset, uint64_t size) {
   }
 }
 
+// The whole pages of `s` that can come from the shared copy: a read-only segment whose file
+// offset and address agree modulo the page size, without the pages any other segment touches.
+// Empty (begin == end) when there are none.
+std::pair<uint64_t, uint64_t> ElfImage::shareable_pages(const LoadSegment& s) const {
+  const std::pair<uint64_t, uint64_t> none{0, 0};
+  if (!shared_ || s.writable || (s.file_offset - s.address) % kPageSize != 0) return none;
+  const uint64_t begin = (s.address + kPageSize - 1) & ~(kPageSize - 1);
+  const uint64_t end = (s.address + s.file_size) & ~(kPageSize - 1);
+  if (begin >= end) return none;
+  for (const auto& other : segments_) {
+    if (&other == &s) continue;
+    const uint64_t other_begin = other.address & ~(kPageSize - 1);
+    const uint64_t other_end = (other.address + other.memory_size + kPageSize - 1) & ~(kPageSize - 1);
+    if (other_begin < end && begin < other_end) return none;
+  }
+  return {begin, end};
+}
+
+void ElfImage::read_into(GuestMemory& memory, const LoadSegment& s, uint64_t from, uint64_t to) const {
+  if (from >= to) return;
+  memory.populate(from, to - from);
+  uint8_t* target = memory.host_base() + from;
+  const uint64_t offset = s.file_offset + (from - s.address);
+  if (!file_) {
+    std::memcpy(target, bytes_.get() + offset, to - from);
+    return;
+  }
+  for (uint64_t done = 0; done < to - from;) {
+    const ssize_t n = ::pread(file_->get(), target + done, to - from - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw KvmError("cannot read guest image " + name_ + ": " + (n < 0 ? std::strerror(errno) : "short file"));
+    done += static_cast<uint64_t>(n);
+  }
+}
+
 void ElfImage::load(GuestMemory& memory) const {
   for (const auto& s : segments_) {
     if (!memory.contains(s.address, s.memory_size)) {
@@ -158,21 +202,27 @@ void ElfImage::load(GuestMemory& memory) const {
                      " (+" + std::to_string(s.memory_size) + " bytes) does not fit in " +
                      std::to_string(memory.size() >> 20) + " MiB of guest RAM");
     }
-    memory.populate(s.address, s.memory_size);
-    uint8_t* target = memory.host_base() + s.address;
-    if (file_) {
-      for (uint64_t done = 0; done < s.file_size;) {
-        const ssize_t n = ::pread(file_->get(), target + done, s.file_size - done,
-                                  static_cast<off_t>(s.file_offset + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw KvmError("cannot read guest image " + name_ + ": " + (n < 0 ? std::strerror(errno) : "short file"));
-        done += static_cast<uint64_t>(n);
+    const uint64_t file_end = s.address + s.file_size;
+    auto [shared_begin, shared_end] = shareable_pages(s);
+    if (shared_begin < shared_end) {
+      // Copy-on-write over guest RAM: the guest reads the page cache's pages, shared with every
+      // guest of this image, and a write (by the guest or by the VMM) gets a private page.
+      void* at = memory.host_base() + shared_begin;
+      const off_t offset = static_cast<off_t>(s.file_offset + (shared_begin - s.address));
+      if (::mmap(at, shared_end - shared_begin, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE,
+                 shared_->fd(), offset) == MAP_FAILED) {
+        throw_errno("mmap(shared copy of guest image " + name_ + ")");
       }
+      // Host page tables now, so the guest's first touches are the cheap kind (KVM-NOTES.md).
+      memory.populate_read(shared_begin, shared_end - shared_begin);
     } else {
-      std::memcpy(target, bytes_.get() + s.file_offset, s.file_size);
+      shared_begin = shared_end = file_end;
     }
+    read_into(memory, s, s.address, shared_begin);
+    read_into(memory, s, shared_end, file_end);
     // Guest RAM starts zeroed, but segments may share a page: zero the rest explicitly.
-    std::memset(memory.host_base() + s.address + s.file_size, 0, s.memory_size - s.file_size);
+    memory.populate(file_end, s.memory_size - s.file_size);
+    std::memset(memory.host_base() + file_end, 0, s.memory_size - s.file_size);
   }
 }
 

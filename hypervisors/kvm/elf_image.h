@@ -7,11 +7,16 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <monocell/boot_abi.h>
 
 #include "unique_fd.h"
+
+namespace monocell {
+class SharedImageFile;
+}
 
 namespace monocell::kvm {
 
@@ -22,12 +27,21 @@ struct LoadSegment {
   uint64_t address;  // guest physical == guest virtual
   uint64_t file_size;
   uint64_t memory_size;
+  bool writable;
+};
+
+// Where guests of one image share its read-only pages (shared_image_file.h).
+struct PageSharing {
+  std::string directory;  // empty: every guest loads a private copy
+  std::string content_sha256;  // hex, when the caller has checked the file's content; else empty
 };
 
 class ElfImage {
  public:
   // Maps (read-only) and parses `path`. Throws KvmError naming the file and what is wrong.
-  static ElfImage from_file(const std::string& path);
+  // With `sharing`, load() maps the whole pages of read-only segments from the shared copy of
+  // the file, when one can be had.
+  static ElfImage from_file(const std::string& path, const PageSharing& sharing = {});
   // Parses an image held in memory (fuzzing, tests). `name` is used in messages.
   static ElfImage parse(std::vector<uint8_t> bytes, const std::string& name);
 
@@ -42,13 +56,19 @@ class ElfImage {
   std::optional<uint32_t> pvh_entry() const { return pvh_entry_; }
 
   // Copies every segment into memory, zero-filling beyond each segment's file size, and
-  // populates the pages. Throws KvmError if a segment does not fit in RAM.
+  // populates the pages; the whole pages of read-only segments are mapped copy-on-write from
+  // the shared copy instead, when there is one. Throws KvmError if a segment does not fit in RAM.
   void load(GuestMemory& memory) const;
+  // Whether load() maps pages from a shared copy of the image (tests, the bench).
+  bool shares_pages() const { return shared_ != nullptr; }
 
  private:
   static ElfImage parse_bytes(std::shared_ptr<const uint8_t> holder, size_t size,
                               const std::string& name);
   void parse_notes(uint64_t offset, uint64_t size);
+  std::pair<uint64_t, uint64_t> shareable_pages(const LoadSegment& s) const;
+  // Copies the file bytes of `s` that belong at [from, to) into memory.
+  void read_into(GuestMemory& memory, const LoadSegment& s, uint64_t from, uint64_t to) const;
 
   std::string name_;
   std::shared_ptr<const uint8_t> bytes_;  // the file: a private mapping or a heap copy
@@ -56,6 +76,8 @@ class ElfImage {
   // The open file, when there is one: segments are read from it straight into guest RAM, so
   // the image's pages never count twice in the VMM's resident memory.
   std::shared_ptr<const UniqueFd> file_;
+  // The shared read-only copy of the file, share-locked while this image lives.
+  std::shared_ptr<const SharedImageFile> shared_;
   uint64_t entry_ = 0;
   uint64_t phdr_address_ = 0;
   uint32_t phdr_count_ = 0;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "elf_image.h"
+
 namespace monocell::kvm {
 
 enum class BootMode {
@@ -43,6 +45,8 @@ using ConsoleSink = std::function<void(int fd, std::string_view bytes)>;
 struct GuestConfig {
   std::string image_path;
   std::string file_tree_path;  // the image's file tree (images/format/file_tree_abi.h); empty: none
+  // Where guests of one image share its read-only pages; by default each loads its own copy.
+  PageSharing page_sharing;
   std::vector<std::string> args;  // argv[1..]; argv[0] is the image's file name
   std::vector<std::string> env;  // "NAME=value"
   uint64_t memory_bytes = 256ull << 20;  // rounded up to 2 MiB; at most 3 GiB

@@ -3,10 +3,15 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 
 #include "kvm_error.h"
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -35,14 +40,28 @@ bool GuestMemory::write_bytes(uint64_t gpa, const void* data, uint64_t length) {
   return true;
 }
 
-void GuestMemory::populate(uint64_t gpa, uint64_t length) {
+namespace {
+
+// [gpa, gpa+length) widened to whole pages and clipped to RAM; empty when nothing is left.
+std::pair<uint64_t, uint64_t> page_span(uint64_t gpa, uint64_t length, uint64_t size) {
   const uint64_t page = 4096;
   const uint64_t begin = gpa & ~(page - 1);
   uint64_t end = (gpa + length + page - 1) & ~(page - 1);
-  if (end > size_) end = size_;
-  if (begin >= end) return;
+  if (end > size) end = size;
+  return {begin, std::max(begin, end)};
+}
+
+}  // namespace
+
+void GuestMemory::populate(uint64_t gpa, uint64_t length) {
+  const auto [begin, end] = page_span(gpa, length, size_);
   // Older kernels lack MADV_POPULATE_WRITE; the guest then faults the pages in itself.
-  (void)::madvise(base_ + begin, end - begin, MADV_POPULATE_WRITE);
+  if (begin < end) (void)::madvise(base_ + begin, end - begin, MADV_POPULATE_WRITE);
+}
+
+void GuestMemory::populate_read(uint64_t gpa, uint64_t length) {
+  const auto [begin, end] = page_span(gpa, length, size_);
+  if (begin < end) (void)::madvise(base_ + begin, end - begin, MADV_POPULATE_READ);
 }
 
 }  // namespace monocell::kvm

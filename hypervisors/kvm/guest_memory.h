@@ -52,6 +52,8 @@ class GuestMemory {
   // Faults the host pages of [gpa, gpa+length) in now (MADV_POPULATE_WRITE), for memory the
   // guest will surely touch. Best effort: memory is correct either way.
   void populate(uint64_t gpa, uint64_t length);
+  // The same for reading (MADV_POPULATE_READ): for pages mapped from a file, which stay shared.
+  void populate_read(uint64_t gpa, uint64_t length);
 
   // Gives up the mapping (the caller unmaps host_base() .. + size()); nothing may be accessed after.
   void* release() {

@@ -206,7 +206,7 @@ GuestOutcome run_guest(const GuestConfig& config) {
     throw KvmError("guest memory must be between " + std::to_string(boot::kMinRamSize >> 20) +
                    " MiB and " + std::to_string(boot::kMaxRamSize >> 20) + " MiB");
   }
-  const ElfImage image = ElfImage::from_file(config.image_path);
+  const ElfImage image = ElfImage::from_file(config.image_path, config.page_sharing);
   const FileTreeFile file_tree(config.file_tree_path);
   Vm vm(ram, config.irqchip, config.huge_pages);
   Vcpu vcpu(vm, 0);

@@ -84,6 +84,7 @@ std::unique_ptr<KvmBackend> KvmBackend::start(const GuestConfig& config, std::st
   kvm::GuestConfig guest;
   guest.image_path = config.image;
   guest.file_tree_path = config.file_tree;
+  guest.page_sharing = {config.shared_image_dir, config.image_sha256};
   // The app's argv and environment arrive in Start, as under the process backend.
   guest.memory_bytes = config.memory_mib << 20;
   guest.console = write_to_stderr;

@@ -1,7 +1,8 @@
 // monocell-bench-density: how many idle guests a host holds and what churn leaves behind,
 // per hypervisor (KVM where /dev/kvm opens, then process), in a state directory of its own.
 //
-//   fleet  N idle echo guests started detached (`monocell run -d`): the creation rate, the
+//   fleet  N idle echo guests started detached (`monocell run -d`, as many at once as the host
+//          has CPUs, as a fleet manager would start them): the creation rate, the
 //          memory each costs (PSS of its monitor and guest process), threads per guest, and
 //          `monocell ps -a` latency with all of them listed; then they are removed
 //   churn  C cycles of `run -d` / `stop` / `rm` beside one witness guest, and whether the
@@ -14,6 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/bench/churn_check.h"
@@ -43,7 +46,9 @@ struct Options {
   std::vector<std::string> hypervisors;
   int guests = kGuestsTarget;
   int cycles = 10000;
-  int jobs = 1;
+  // `run -d` in flight at once: one per CPU, so the rate says what the host can create, not
+  // how long one creation waits on the next.
+  int jobs = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 };
 
 [[noreturn]] void usage() {

@@ -1,0 +1,193 @@
+// Making, finding and removing the shared read-only copies of guest images (shared_image_file.h).
+#include "shared_image_file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+namespace monocell {
+namespace {
+
+// An owned descriptor, for the steps below; SharedImageFile takes it over at the end.
+class OwnedFd {
+ public:
+  OwnedFd() = default;
+  explicit OwnedFd(int fd) : fd_(fd) {}
+  OwnedFd(OwnedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  OwnedFd& operator=(OwnedFd&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  ~OwnedFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_ = -1;
+};
+
+bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
+bool unchanged(const struct stat& a, const struct stat& b) {
+  return same_file(a, b) && a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+         a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
+         a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+}
+
+bool plain_name(const std::string& key) {
+  if (key.empty() || key.size() > 200) return false;
+  for (const char c : key) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The copy at `path`, share-locked, if it is there and still named so once the lock is held (the
+// last holder may have removed it meanwhile). Sets `absent` when no file has the name.
+OwnedFd open_existing(const std::string& path, bool* absent) {
+  *absent = false;
+  OwnedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) {
+    *absent = errno == ENOENT;
+    return {};
+  }
+  if (::flock(fd.get(), LOCK_SH) != 0) return {};
+  struct stat held {};
+  struct stat named {};
+  if (::fstat(fd.get(), &held) != 0 || !S_ISREG(held.st_mode)) return {};
+  if (::stat(path.c_str(), &named) != 0 || !same_file(held, named)) {
+    *absent = true;  // removed while we waited for the lock: make it again
+    return {};
+  }
+  return fd;
+}
+
+bool copy_all(int from, int to, uint64_t size) {
+  std::vector<char> buffer(256 << 10);
+  for (uint64_t done = 0; done < size;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), size - done));
+    const ssize_t got = ::pread(from, buffer.data(), want, static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    for (ssize_t put = 0; put < got;) {
+      const ssize_t n = ::write(to, buffer.data() + put, static_cast<size_t>(got - put));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      put += n;
+    }
+    done += static_cast<uint64_t>(got);
+  }
+  return true;
+}
+
+// Removes the copies no monitor holds any more (their last holder was killed).
+void sweep_unheld(const std::string& directory, const std::string& keep) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    const std::string path = entry.path().string();
+    if (path == keep) continue;
+    OwnedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (fd.valid() && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) ::unlink(path.c_str());
+  }
+}
+
+// Writes the copy unnamed (O_TMPFILE), share-locks it, then names it: a copy is never seen half
+// written. Returns an invalid fd with `raced` set when another monitor named its copy first.
+OwnedFd make_copy(const std::string& directory, const std::string& path, int source_fd, uint64_t size, bool* raced) {
+  *raced = false;
+  OwnedFd fd(::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0400));
+  if (!fd.valid()) {
+    *raced = errno == ENOENT;  // the last holder of another copy removed the directory: again
+    return {};
+  }
+  if (!copy_all(source_fd, fd.get(), size)) return {};
+  if (::flock(fd.get(), LOCK_SH) != 0) return {};
+  const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+  if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    *raced = errno == EEXIST;
+    return {};
+  }
+  sweep_unheld(directory, path);
+  return fd;
+}
+
+}  // namespace
+
+std::string SharedImageFile::key_for(int fd, const std::string& content_sha256) {
+  if (!content_sha256.empty()) return "sha256-" + content_sha256;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  char key[160];
+  std::snprintf(key, sizeof key, "file-%lx-%lx-%lx-%lx-%lx-%lx-%lx", static_cast<unsigned long>(st.st_dev),
+                static_cast<unsigned long>(st.st_ino), static_cast<unsigned long>(st.st_size),
+                static_cast<unsigned long>(st.st_mtim.tv_sec), static_cast<unsigned long>(st.st_mtim.tv_nsec),
+                static_cast<unsigned long>(st.st_ctim.tv_sec), static_cast<unsigned long>(st.st_ctim.tv_nsec));
+  return key;
+}
+
+std::optional<SharedImageFile> SharedImageFile::open(const std::string& directory, const std::string& key,
+                                                     int source_fd, uint64_t size) {
+  if (directory.empty() || !plain_name(key)) return std::nullopt;
+  struct stat before {};
+  if (::fstat(source_fd, &before) != 0) return std::nullopt;
+  const std::string path = directory + "/" + key;
+  // A few rounds at most: each lost race means another monitor has just made or removed the copy.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    bool absent = false;
+    OwnedFd fd = open_existing(path, &absent);
+    if (!fd.valid() && absent) {
+      bool raced = false;
+      fd = make_copy(directory, path, source_fd, size, &raced);
+      if (!fd.valid() && raced) continue;
+      // A source that changed while it was copied may have been copied torn: share nothing.
+      struct stat after {};
+      if (fd.valid() && (::fstat(source_fd, &after) != 0 || !unchanged(before, after))) {
+        ::unlink(path.c_str());
+        return std::nullopt;
+      }
+    }
+    if (!fd.valid()) return std::nullopt;
+    struct stat copy {};
+    if (::fstat(fd.get(), &copy) != 0 || static_cast<uint64_t>(copy.st_size) != size) return std::nullopt;
+    return SharedImageFile(fd.release(), path);
+  }
+  return std::nullopt;
+}
+
+void SharedImageFile::remove_unheld(const std::string& directory) {
+  sweep_unheld(directory, "");
+  ::rmdir(directory.c_str());  // fails, harmlessly, while a copy is held
+}
+
+SharedImageFile::SharedImageFile(SharedImageFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
+
+SharedImageFile::~SharedImageFile() {
+  if (fd_ < 0) return;
+  // The last holder removes the copy (if it is still the one named there), and the directory
+  // when no other copy is left in it.
+  struct stat held {};
+  struct stat named {};
+  if (::flock(fd_, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &named) == 0 &&
+      same_file(held, named)) {
+    ::unlink(path_.c_str());
+    ::rmdir(std::filesystem::path(path_).parent_path().c_str());
+  }
+  ::close(fd_);
+}
+
+}  // namespace monocell
