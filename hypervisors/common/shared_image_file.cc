@@ -16,26 +16,7 @@
 namespace monocell {
 namespace {
 
-// An owned descriptor, for the steps below; SharedImageFile takes it over at the end.
-class OwnedFd {
- public:
-  OwnedFd() = default;
-  explicit OwnedFd(int fd) : fd_(fd) {}
-  OwnedFd(OwnedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  OwnedFd& operator=(OwnedFd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  ~OwnedFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_ = -1;
-};
+using image::FileDescriptor;
 
 bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
 
@@ -56,9 +37,9 @@ bool plain_name(const std::string& key) {
 
 // The copy at `path`, share-locked, if it is there and still named so once the lock is held (the
 // last holder may have removed it meanwhile). Sets `absent` when no file has the name.
-OwnedFd open_existing(const std::string& path, bool* absent) {
+FileDescriptor open_existing(const std::string& path, bool* absent) {
   *absent = false;
-  OwnedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.valid()) {
     *absent = errno == ENOENT;
     return {};
@@ -98,16 +79,16 @@ void sweep_unheld(const std::string& directory, const std::string& keep) {
   for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
     const std::string path = entry.path().string();
     if (path == keep) continue;
-    OwnedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (fd.valid() && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) ::unlink(path.c_str());
   }
 }
 
 // Writes the copy unnamed (O_TMPFILE), share-locks it, then names it: a copy is never seen half
 // written. Returns an invalid fd with `raced` set when another monitor named its copy first.
-OwnedFd make_copy(const std::string& directory, const std::string& path, int source_fd, uint64_t size, bool* raced) {
+FileDescriptor make_copy(const std::string& directory, const std::string& path, int source_fd, uint64_t size, bool* raced) {
   *raced = false;
-  OwnedFd fd(::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0400));
+  FileDescriptor fd(::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0400));
   if (!fd.valid()) {
     *raced = errno == ENOENT;  // the last holder of another copy removed the directory: again
     return {};
@@ -148,7 +129,7 @@ std::optional<SharedImageFile> SharedImageFile::open(const std::string& director
     std::error_code ec;
     std::filesystem::create_directories(directory, ec);
     bool absent = false;
-    OwnedFd fd = open_existing(path, &absent);
+    FileDescriptor fd = open_existing(path, &absent);
     if (!fd.valid() && absent) {
       bool raced = false;
       fd = make_copy(directory, path, source_fd, size, &raced);
@@ -163,7 +144,7 @@ std::optional<SharedImageFile> SharedImageFile::open(const std::string& director
     if (!fd.valid()) return std::nullopt;
     struct stat copy {};
     if (::fstat(fd.get(), &copy) != 0 || static_cast<uint64_t>(copy.st_size) != size) return std::nullopt;
-    return SharedImageFile(fd.release(), path);
+    return SharedImageFile(std::move(fd), path);
   }
   return std::nullopt;
 }
@@ -173,21 +154,17 @@ void SharedImageFile::remove_unheld(const std::string& directory) {
   ::rmdir(directory.c_str());  // fails, harmlessly, while a copy is held
 }
 
-SharedImageFile::SharedImageFile(SharedImageFile&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
-
 SharedImageFile::~SharedImageFile() {
-  if (fd_ < 0) return;
+  if (!fd_.valid()) return;
   // The last holder removes the copy (if it is still the one named there), and the directory
   // when no other copy is left in it.
   struct stat held {};
   struct stat named {};
-  if (::flock(fd_, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &named) == 0 &&
+  if (::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0 && ::fstat(fd_.get(), &held) == 0 && ::stat(path_.c_str(), &named) == 0 &&
       same_file(held, named)) {
     ::unlink(path_.c_str());
     ::rmdir(std::filesystem::path(path_).parent_path().c_str());
   }
-  ::close(fd_);
 }
 
 }  // namespace monocell

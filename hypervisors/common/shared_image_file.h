@@ -17,6 +17,8 @@
 #include <string>
 #include <utility>
 
+#include "images/format/file_descriptor.h"
+
 namespace monocell {
 
 class SharedImageFile {
@@ -38,17 +40,16 @@ class SharedImageFile {
   // directory once it is empty: `monocell rm` of a guest whose monitor died leaves nothing.
   static void remove_unheld(const std::string& directory);
 
-  SharedImageFile(SharedImageFile&& other) noexcept;
+  SharedImageFile(SharedImageFile&&) = default;
   SharedImageFile& operator=(SharedImageFile&&) = delete;
-  SharedImageFile(const SharedImageFile&) = delete;
   ~SharedImageFile();
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
 
  private:
-  SharedImageFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  SharedImageFile(image::FileDescriptor fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
 
-  int fd_ = -1;
+  image::FileDescriptor fd_;
   std::string path_;
 };
 
