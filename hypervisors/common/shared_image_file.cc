@@ -47,12 +47,25 @@ FileDescriptor open_existing(const std::string& path, bool* absent) {
   if (::flock(fd.get(), LOCK_SH) != 0) return {};
   struct stat held {};
   struct stat named {};
-  if (::fstat(fd.get(), &held) != 0 || !S_ISREG(held.st_mode)) return {};
+  // Only a copy this user made, that no one can write: anything else is not trusted to be one.
+  if (::fstat(fd.get(), &held) != 0 || !S_ISREG(held.st_mode) || held.st_uid != ::geteuid() ||
+      (held.st_mode & 0222) != 0) {
+    return {};
+  }
   if (::stat(path.c_str(), &named) != 0 || !same_file(held, named)) {
     *absent = true;  // removed while we waited for the lock: make it again
     return {};
   }
   return fd;
+}
+
+// Creates `directory` (mode 0700) if needed; true when it is a directory of this user's that
+// no one else can write, so that no other user can plant a copy in it.
+bool private_directory(const std::string& directory) {
+  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  struct stat st {};
+  return ::lstat(directory.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() &&
+         (st.st_mode & 0022) == 0;
 }
 
 bool copy_all(int from, int to, uint64_t size) {
@@ -85,8 +98,10 @@ void sweep_unheld(const std::string& directory, const std::string& keep) {
 }
 
 // Writes the copy unnamed (O_TMPFILE), share-locks it, then names it: a copy is never seen half
-// written. Returns an invalid fd with `raced` set when another monitor named its copy first.
-FileDescriptor make_copy(const std::string& directory, const std::string& path, int source_fd, uint64_t size, bool* raced) {
+// written, nor torn by a source that changed (from `before`) while it was copied. Returns an
+// invalid fd with `raced` set when another monitor named its copy first, or removed the directory.
+FileDescriptor make_copy(const std::string& directory, const std::string& path, int source_fd, uint64_t size,
+                         const struct stat& before, bool* raced) {
   *raced = false;
   FileDescriptor fd(::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0400));
   if (!fd.valid()) {
@@ -94,10 +109,12 @@ FileDescriptor make_copy(const std::string& directory, const std::string& path, 
     return {};
   }
   if (!copy_all(source_fd, fd.get(), size)) return {};
+  struct stat after {};
+  if (::fstat(source_fd, &after) != 0 || !unchanged(before, after)) return {};
   if (::flock(fd.get(), LOCK_SH) != 0) return {};
   const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
   if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
-    *raced = errno == EEXIST;
+    *raced = errno == EEXIST || errno == ENOENT;
     return {};
   }
   sweep_unheld(directory, path);
@@ -126,26 +143,19 @@ std::optional<SharedImageFile> SharedImageFile::open(const std::string& director
   const std::string path = directory + "/" + key;
   // A few rounds at most: each lost race means another monitor has just made or removed the copy.
   for (int attempt = 0; attempt < 4; ++attempt) {
-    std::error_code ec;
-    std::filesystem::create_directories(directory, ec);
+    if (!private_directory(directory)) break;
     bool absent = false;
     FileDescriptor fd = open_existing(path, &absent);
     if (!fd.valid() && absent) {
       bool raced = false;
-      fd = make_copy(directory, path, source_fd, size, &raced);
+      fd = make_copy(directory, path, source_fd, size, before, &raced);
       if (!fd.valid() && raced) continue;
-      // A source that changed while it was copied may have been copied torn: share nothing.
-      struct stat after {};
-      if (fd.valid() && (::fstat(source_fd, &after) != 0 || !unchanged(before, after))) {
-        ::unlink(path.c_str());
-        return std::nullopt;
-      }
     }
-    if (!fd.valid()) return std::nullopt;
     struct stat copy {};
-    if (::fstat(fd.get(), &copy) != 0 || static_cast<uint64_t>(copy.st_size) != size) return std::nullopt;
+    if (!fd.valid() || ::fstat(fd.get(), &copy) != 0 || static_cast<uint64_t>(copy.st_size) != size) break;
     return SharedImageFile(std::move(fd), path);
   }
+  ::rmdir(directory.c_str());  // when this call made it and nothing else is in it
   return std::nullopt;
 }
 
@@ -165,6 +175,10 @@ SharedImageFile::~SharedImageFile() {
     ::unlink(path_.c_str());
     ::rmdir(std::filesystem::path(path_).parent_path().c_str());
   }
+  // Let go now: the guest's RAM mapping keeps the file (and so this lock) open until that RAM
+  // is released, which a VMM may do later in the background, and a monitor starting meanwhile
+  // would wait on the lock.
+  ::flock(fd_.get(), LOCK_UN);
 }
 
 }  // namespace monocell

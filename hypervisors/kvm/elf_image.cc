@@ -209,12 +209,19 @@ void ElfImage::load(GuestMemory& memory) const {
       // guest of this image, and a write (by the guest or by the VMM) gets a private page.
       void* at = memory.host_base() + shared_begin;
       const off_t offset = static_cast<off_t>(s.file_offset + (shared_begin - s.address));
-      if (::mmap(at, shared_end - shared_begin, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE,
-                 shared_->fd(), offset) == MAP_FAILED) {
-        throw_errno("mmap(shared copy of guest image " + name_ + ")");
+      const size_t length = shared_end - shared_begin;
+      if (::mmap(at, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, shared_->fd(), offset) !=
+          MAP_FAILED) {
+        // Host page tables now: a guest's first touch of a populated page costs a fraction.
+        memory.populate_read(shared_begin, length);
+      } else {
+        // A failed MAP_FIXED may have unmapped the range: put fresh RAM back and copy privately.
+        if (::mmap(at, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+                   0) == MAP_FAILED) {
+          throw_errno("mmap(guest RAM under guest image " + name_ + ")");
+        }
+        shared_begin = shared_end = file_end;
       }
-      // Host page tables now, so the guest's first touches are the cheap kind (KVM-NOTES.md).
-      memory.populate_read(shared_begin, shared_end - shared_begin);
     } else {
       shared_begin = shared_end = file_end;
     }

@@ -5,11 +5,13 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
 #include "elf_image.h"
 #include "guest_memory.h"
+#include "vm.h"
 #include "kvm_test_support.h"
 
 using namespace monocell::kvm;
@@ -40,6 +42,19 @@ bool same_bytes(const GuestMemory& a, const GuestMemory& b, uint64_t gpa, uint64
   return std::memcmp(a.host_base() + gpa, b.host_base() + gpa, length) == 0;
 }
 
+// Whether some page of `ram` is mapped from a file in `directory` (/proc/self/maps).
+bool maps_from(const GuestMemory& ram, const std::string& directory) {
+  std::ifstream maps("/proc/self/maps");
+  const auto begin = reinterpret_cast<uintptr_t>(ram.host_base());
+  const uintptr_t end = begin + ram.size();
+  std::string line;
+  while (std::getline(maps, line)) {
+    const uintptr_t start = std::stoull(line.substr(0, line.find('-')), nullptr, 16);
+    if (start >= begin && start < end && line.find(directory + "/") != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("a guest loaded from the shared copy sees what a private load gives it, and its writes stay its own") {
@@ -63,6 +78,9 @@ TEST_CASE("a guest loaded from the shared copy sees what a private load gives it
   const uint64_t span = alone.end_address() - low;
   REQUIRE(same_bytes(private_ram, ram_a, low, span));
   REQUIRE(same_bytes(private_ram, ram_b, low, span));
+  CHECK(maps_from(ram_a, copies.path()));
+  CHECK(maps_from(ram_b, copies.path()));
+  CHECK_FALSE(maps_from(private_ram, copies.path()));
 
   // The entry point lies in the text, a read-only segment: its page comes from the copy.
   const uint64_t entry = alone.entry();
@@ -85,6 +103,9 @@ TEST_CASE("guests booted side by side from one shared copy run as they do alone,
     config.args = {"5", "side by side"};
     config.timeout = std::chrono::seconds(30);
     config.console = [result](int fd, std::string_view bytes) { (fd == 1 ? result->out : result->err).append(bytes); };
+    config.before_start = [&copies, result](Vm& vm, Vcpu&) {
+      result->err += copies.count() == 1 && maps_from(vm.memory(), copies.path()) ? "" : "not shared\n";
+    };
     return config;
   };
   const BootResult alone = boot("test-hello", {"5", "side by side"});

@@ -123,7 +123,6 @@ TEST_CASE("a copy left by a killed monitor is removed; one a guest holds is kept
   CHECK_FALSE(fs::exists(left));
   CHECK(std::distance(fs::directory_iterator(scratch.copies()), fs::directory_iterator()) == 1);
   held.reset();
-  SharedImageFile::remove_unheld(scratch.copies());
   CHECK_FALSE(fs::exists(scratch.copies()));
 }
 
@@ -139,7 +138,20 @@ TEST_CASE("a shared copy is refused, not trusted, when its name does not fit") {
   SECTION("a file under the key whose size is not the image's") {
     fs::create_directories(scratch.copies());
     std::ofstream(scratch.copies() + "/file-wrong-size") << "short";
+    chmod((scratch.copies() + "/file-wrong-size").c_str(), 0400);
     CHECK_FALSE(share(scratch, source, "file-wrong-size"));
+  }
+  SECTION("a file under the key that someone can still write") {
+    fs::create_directories(scratch.copies());
+    std::ofstream(scratch.copies() + "/file-writable") << "twelve bytes";
+    chmod((scratch.copies() + "/file-writable").c_str(), 0644);
+    CHECK_FALSE(share(scratch, source, "file-writable"));
+  }
+  SECTION("a directory that other users can write") {
+    fs::create_directories(scratch.copies());
+    chmod(scratch.copies().c_str(), 0777);
+    CHECK_FALSE(share(scratch, source));
+    CHECK((!fs::exists(scratch.copies()) || fs::is_empty(scratch.copies())));  // no copy made in it
   }
   SECTION("no directory to keep copies in") {
     CHECK_FALSE(SharedImageFile::open("", "file-x", source.fd, 12));
