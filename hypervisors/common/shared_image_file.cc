@@ -1,7 +1,6 @@
 // Making, finding and removing the shared read-only copies of guest images (shared_image_file.h).
 #include "shared_image_file.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -17,6 +16,9 @@ namespace monocell {
 namespace {
 
 using image::FileDescriptor;
+
+// The users file of the image whose copy is named KEY is KEY.users: keys have no dots.
+constexpr const char* kUsersSuffix = ".users";
 
 bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
 
@@ -35,8 +37,20 @@ bool plain_name(const std::string& key) {
   return true;
 }
 
-// The copy at `path`, share-locked, if it is there and still named so once the lock is held (the
-// last holder may have removed it meanwhile). Sets `absent` when no file has the name.
+// Only a file this user made, that no one can write, is trusted to be one of ours.
+bool trusted(const struct stat& st) {
+  return S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & 0222) == 0;
+}
+
+// Whether the file open as `fd` still has the name `path` (its last holder may have removed it).
+bool still_named(int fd, const std::string& path) {
+  struct stat held {};
+  struct stat named {};
+  return ::fstat(fd, &held) == 0 && ::stat(path.c_str(), &named) == 0 && same_file(held, named);
+}
+
+// The copy at `path`, share-locked, if it is there and still named so once the lock is held.
+// Sets `absent` when no file has the name.
 FileDescriptor open_existing(const std::string& path, bool* absent) {
   *absent = false;
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
@@ -46,17 +60,45 @@ FileDescriptor open_existing(const std::string& path, bool* absent) {
   }
   if (::flock(fd.get(), LOCK_SH) != 0) return {};
   struct stat held {};
-  struct stat named {};
-  // Only a copy this user made, that no one can write: anything else is not trusted to be one.
-  if (::fstat(fd.get(), &held) != 0 || !S_ISREG(held.st_mode) || held.st_uid != ::geteuid() ||
-      (held.st_mode & 0222) != 0) {
-    return {};
-  }
-  if (::stat(path.c_str(), &named) != 0 || !same_file(held, named)) {
+  if (::fstat(fd.get(), &held) != 0 || !trusted(held)) return {};
+  if (!still_named(fd.get(), path)) {
     *absent = true;  // removed while we waited for the lock: make it again
     return {};
   }
   return fd;
+}
+
+// The image's users file at `path`, made if needed and share-locked. Sets `alone` when no other
+// running guest held it, and `raced` when it (or its directory) was removed meanwhile.
+FileDescriptor join_users(const std::string& path, bool* alone, bool* raced) {
+  *alone = false;
+  *raced = false;
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0400));
+  if (!fd.valid()) {
+    *raced = errno == ENOENT;
+    return {};
+  }
+  *alone = ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0;
+  if (!*alone && errno != EWOULDBLOCK) return {};
+  // Converts our exclusive lock, or waits out another guest's brief one (joining or leaving).
+  if (::flock(fd.get(), LOCK_SH) != 0) return {};
+  struct stat held {};
+  if (::fstat(fd.get(), &held) != 0 || !trusted(held)) return {};
+  if (!still_named(fd.get(), path)) {
+    *raced = true;
+    return {};
+  }
+  return fd;
+}
+
+// Lets go of a users file or a copy; the last holder removes it, if it still has its name.
+void leave(FileDescriptor& fd, const std::string& path) {
+  if (!fd.valid()) return;
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0 && still_named(fd.get(), path)) ::unlink(path.c_str());
+  // Let go now: the guest's RAM mapping keeps a copy (and so its lock) open until that RAM is
+  // released, which a VMM may do later in the background, and a guest starting meanwhile would
+  // wait on the lock.
+  ::flock(fd.get(), LOCK_UN);
 }
 
 // Creates `directory` (mode 0700) if needed; true when it is a directory of this user's that
@@ -135,28 +177,37 @@ std::string SharedImageFile::key_for(int fd, const std::string& content_sha256) 
   return key;
 }
 
-std::optional<SharedImageFile> SharedImageFile::open(const std::string& directory, const std::string& key,
+std::optional<SharedImageFile> SharedImageFile::join(const std::string& directory, const std::string& key,
                                                      int source_fd, uint64_t size) {
   if (directory.empty() || !plain_name(key)) return std::nullopt;
   struct stat before {};
   if (::fstat(source_fd, &before) != 0) return std::nullopt;
-  const std::string path = directory + "/" + key;
-  // A few rounds at most: each lost race means another monitor has just made or removed the copy.
+  SharedImageFile shared(directory, key);
+  const std::string copy_path = directory + "/" + key;
+  // A few rounds at most: each lost race means another monitor has just made or removed a file.
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (!private_directory(directory)) break;
+    bool raced = false;
+    if (!shared.users_.valid()) {
+      bool alone = false;
+      shared.users_ = join_users(copy_path + kUsersSuffix, &alone, &raced);
+      if (!shared.users_.valid() && raced) continue;
+      if (!shared.users_.valid()) break;
+      if (alone) return shared;
+    }
     bool absent = false;
-    FileDescriptor fd = open_existing(path, &absent);
+    FileDescriptor fd = open_existing(copy_path, &absent);
     if (!fd.valid() && absent) {
-      bool raced = false;
-      fd = make_copy(directory, path, source_fd, size, before, &raced);
+      fd = make_copy(directory, copy_path, source_fd, size, before, &raced);
       if (!fd.valid() && raced) continue;
     }
     struct stat copy {};
     if (!fd.valid() || ::fstat(fd.get(), &copy) != 0 || static_cast<uint64_t>(copy.st_size) != size) break;
-    return SharedImageFile(std::move(fd), path);
+    shared.copy_ = std::move(fd);
+    return shared;
   }
   ::rmdir(directory.c_str());  // when this call made it and nothing else is in it
-  return std::nullopt;
+  return std::nullopt;         // `shared` lets go of the users file, if it holds it
 }
 
 void SharedImageFile::remove_unheld(const std::string& directory) {
@@ -165,20 +216,11 @@ void SharedImageFile::remove_unheld(const std::string& directory) {
 }
 
 SharedImageFile::~SharedImageFile() {
-  if (!fd_.valid()) return;
-  // The last holder removes the copy (if it is still the one named there), and the directory
-  // when no other copy is left in it.
-  struct stat held {};
-  struct stat named {};
-  if (::flock(fd_.get(), LOCK_EX | LOCK_NB) == 0 && ::fstat(fd_.get(), &held) == 0 && ::stat(path_.c_str(), &named) == 0 &&
-      same_file(held, named)) {
-    ::unlink(path_.c_str());
-    ::rmdir(std::filesystem::path(path_).parent_path().c_str());
-  }
-  // Let go now: the guest's RAM mapping keeps the file (and so this lock) open until that RAM
-  // is released, which a VMM may do later in the background, and a monitor starting meanwhile
-  // would wait on the lock.
-  ::flock(fd_.get(), LOCK_UN);
+  if (!users_.valid() && !copy_.valid()) return;  // moved from
+  const std::string copy_path = directory_ + "/" + key_;
+  leave(copy_, copy_path);
+  leave(users_, copy_path + kUsersSuffix);
+  ::rmdir(directory_.c_str());  // fails, harmlessly, while another image's files are in it
 }
 
 }  // namespace monocell

@@ -6,6 +6,12 @@
 // until a page is copied on write, so an app file rewritten in place would change the code of the
 // guests running it. The copy is written once, before it is named, and never again.
 //
+// Why only from the second guest on: a guest reading file-backed pages takes a KVM fault per
+// 4 KiB page, where anonymous RAM is mapped 2 MiB at a time; a one-off run of a small image pays
+// about 5 ms for sharing (copy and faults) that saves it nothing. So every running guest of an
+// image holds a shared flock on the image's "users" file, and a guest that finds no other holder
+// there loads privately; the next one makes the copy, and it and the later ones map it.
+//
 // Every holder keeps a shared flock on the copy while its guest runs; the last one to leave
 // removes it. A copy left by a killed monitor is removed when the next copy is made.
 #pragma once
@@ -23,11 +29,12 @@ namespace monocell {
 
 class SharedImageFile {
  public:
-  // Opens the copy named `key` in `directory`, or makes it from `source_fd` (`size` bytes),
-  // creating the directory if needed. Returns nullopt when the copy cannot be had (no room, a
-  // file system without O_TMPFILE, a key that is not a plain file name): the caller then loads
-  // the image privately, as it would without sharing.
-  static std::optional<SharedImageFile> open(const std::string& directory, const std::string& key, int source_fd,
+  // Counts this guest among the running guests of the image named `key` in `directory`
+  // (created if needed) and, when another one is already running, opens their copy or makes it
+  // from `source_fd` (`size` bytes). Returns nullopt when nothing can be shared (no room, a file
+  // system without O_TMPFILE, a key that is not a plain file name): the caller then loads the
+  // image privately, as it would without sharing.
+  static std::optional<SharedImageFile> join(const std::string& directory, const std::string& key, int source_fd,
                                              uint64_t size);
 
   // The key of an image file (regular file or memfd): its device, inode, size and change times,
@@ -44,13 +51,16 @@ class SharedImageFile {
   SharedImageFile& operator=(SharedImageFile&&) = delete;
   ~SharedImageFile();
 
-  int fd() const { return fd_.get(); }
+  // The copy to map, or -1 for the image's only running guest, which loads privately.
+  int fd() const { return copy_.get(); }
 
  private:
-  SharedImageFile(image::FileDescriptor fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  SharedImageFile(std::string directory, std::string key) : directory_(std::move(directory)), key_(std::move(key)) {}
 
-  image::FileDescriptor fd_;
-  std::string path_;
+  std::string directory_;
+  std::string key_;
+  image::FileDescriptor users_;  // share-locked while this guest runs
+  image::FileDescriptor copy_;   // share-locked while this guest maps it
 };
 
 }  // namespace monocell

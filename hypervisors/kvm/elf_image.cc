@@ -59,7 +59,7 @@ ElfImage ElfImage::from_file(const std::string& path, const PageSharing& sharing
   ElfImage image = parse_bytes(std::move(holder), size, path);
   if (!sharing.directory.empty()) {
     const std::string key = SharedImageFile::key_for(fd, sharing.content_sha256);
-    if (auto shared = SharedImageFile::open(sharing.directory, key, fd, size)) {
+    if (auto shared = SharedImageFile::join(sharing.directory, key, fd, size)) {
       image.shared_ = std::make_shared<const SharedImageFile>(std::move(*shared));
     }
   }
@@ -160,12 +160,14 @@ void ElfImage::parse_notes(uint64_t offset, uint64_t size) {
   }
 }
 
+bool ElfImage::shares_pages() const { return shared_ && shared_->fd() >= 0; }
+
 // The whole pages of `s` that can come from the shared copy: a read-only segment whose file
 // offset and address agree modulo the page size, without the pages any other segment touches.
 // Empty (begin == end) when there are none.
 std::pair<uint64_t, uint64_t> ElfImage::shareable_pages(const LoadSegment& s) const {
   const std::pair<uint64_t, uint64_t> none{0, 0};
-  if (!shared_ || s.writable || (s.file_offset - s.address) % kPageSize != 0) return none;
+  if (!shares_pages() || s.writable || (s.file_offset - s.address) % kPageSize != 0) return none;
   const uint64_t begin = (s.address + kPageSize - 1) & ~(kPageSize - 1);
   const uint64_t end = (s.address + s.file_size) & ~(kPageSize - 1);
   if (begin >= end) return none;
@@ -204,6 +206,7 @@ void ElfImage::load(GuestMemory& memory) const {
     }
     const uint64_t file_end = s.address + s.file_size;
     auto [shared_begin, shared_end] = shareable_pages(s);
+    if (shared_begin >= shared_end) shared_begin = shared_end = file_end;  // all of it read privately
     if (shared_begin < shared_end) {
       // Copy-on-write over guest RAM: the guest reads the page cache's pages, shared with every
       // guest of this image, and a write (by the guest or by the VMM) gets a private page.
@@ -222,8 +225,6 @@ void ElfImage::load(GuestMemory& memory) const {
         }
         shared_begin = shared_end = file_end;
       }
-    } else {
-      shared_begin = shared_end = file_end;
     }
     read_into(memory, s, s.address, shared_begin);
     read_into(memory, s, shared_end, file_end);

@@ -40,7 +40,7 @@ class ElfImage {
  public:
   // Maps (read-only) and parses `path`. Throws KvmError naming the file and what is wrong.
   // With `sharing`, load() maps the whole pages of read-only segments from the shared copy of
-  // the file, when one can be had.
+  // the file when another guest of it is running and a copy can be had.
   static ElfImage from_file(const std::string& path, const PageSharing& sharing = {});
   // Parses an image held in memory (fuzzing, tests). `name` is used in messages.
   static ElfImage parse(std::vector<uint8_t> bytes, const std::string& name);
@@ -57,10 +57,10 @@ class ElfImage {
 
   // Copies every segment into memory, zero-filling beyond each segment's file size, and
   // populates the pages; the whole pages of read-only segments are mapped copy-on-write from
-  // the shared copy instead, when there is one. Throws KvmError if a segment does not fit in RAM.
+  // the shared copy instead, when this guest maps one. Throws KvmError if a segment does not fit in RAM.
   void load(GuestMemory& memory) const;
   // Whether load() maps pages from a shared copy of the image (tests, the bench).
-  bool shares_pages() const { return shared_ != nullptr; }
+  bool shares_pages() const;
 
  private:
   static ElfImage parse_bytes(std::shared_ptr<const uint8_t> holder, size_t size,
@@ -76,7 +76,8 @@ class ElfImage {
   // The open file, when there is one: segments are read from it straight into guest RAM, so
   // the image's pages never count twice in the VMM's resident memory.
   std::shared_ptr<const UniqueFd> file_;
-  // The shared read-only copy of the file, share-locked while this image lives.
+  // This guest's place among the running guests of its image, and the shared read-only copy
+  // it maps when it is not the only one (shared_image_file.h); held while this image lives.
   std::shared_ptr<const SharedImageFile> shared_;
   uint64_t entry_ = 0;
   uint64_t phdr_address_ = 0;
